@@ -1,0 +1,39 @@
+"""``python serve.py``: run the development server under uvicorn.
+
+    python serve.py                 # http://127.0.0.1:8000/
+    python serve.py --port 0 --reset --data-dir /tmp/sandbox
+"""
+
+import socket
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .cdn_mirror import PinMismatch
+from .settings import Settings
+
+
+def main(argv=None) -> int:
+    settings = Settings.from_args(argv)
+    try:
+        app = create_app(settings)
+    except PinMismatch as exc:
+        print(f"serve.py: {exc}", file=sys.stderr)
+        return 2
+    # Bind first so that --port 0 can print the port the OS picked.
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"serve.py: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving the demo at http://{shown}:{port}/  (native-JS example: "
+          f"http://{shown}:{port}/examples/native.html)", flush=True)
+    config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

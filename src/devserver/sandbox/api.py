@@ -1,0 +1,352 @@
+"""The widget's API: the sandbox's stand-in for TikTok's Return & Refund API.
+
+    POST /sandbox/api/return_refund/202309/returns/search
+    x-tts-access-token: eyJhbGciOiJIUzUxMiIs...
+    {"shop_id": "7495610000000000001", "app_key": "6sandboxapp01", "oec_region": "US",
+     "return_status": ["RETURN_OR_REFUND_REQUEST_PENDING"], "page_size": 20}
+    -> 200 {"code": 0, "message": "success",
+            "data": {"return_orders": [...], "total_count": 9, "next_page_token": ""}}
+
+Endpoints (all POST, JSON in and out, under ``/sandbox/api/return_refund/202309``):
+``returns/search``, ``reject_reasons``, ``returns/{return_id}/approve`` and
+``returns/{return_id}/reject``. Every body carries ``shop_id``, ``app_key`` and
+``oec_region`` (the widget's props) and every call the widget token.
+
+The widget runs inside the ISV's page, on the ISV's origin, so the API answers
+CORS for any origin (without credentials) and enforces the page-origin
+allowlist itself: a refused page then gets a JSON error the widget can read and
+show, where a CORS refusal would only look like a network failure. Checks run
+in TikTok's order: page origin (36017010), token (36017006 / 36017005), app key
+(36004003, 36017008), shop (36017009), region (I01008), and then the
+endpoint's own fields. (A body that is not a JSON object, or whose shop_id,
+app_key or oec_region is malformed, is refused with 400 right after the token
+check, since the later checks need those fields.) Errors are
+``{"code": ..., "message": ..., "data": null}`` with a 4xx status; no input
+makes the API answer 500.
+"""
+
+import base64
+import binascii
+import json
+import re
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from ..settings import Settings
+from ..tokens import TokenClaims, TokenExpired, TokenInvalid, TokenSigner
+from . import errors, model
+from .errors import PlatformError
+from .model import Shop
+from .store import (
+    DecisionNotApplicable,
+    DecisionRequest,
+    IdempotencyKeyReused,
+    ReturnNotFound,
+    ReturnNotPending,
+    ReturnsStore,
+)
+
+API_PREFIX = "/sandbox/api"
+RETURN_REFUND_PATH = "/return_refund/202309"
+TOKEN_HEADER = "x-tts-access-token"
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_TOKEN_LENGTH = 4096
+NUMERIC_ID = re.compile(r"^[0-9]{1,32}$")
+REGION = re.compile(r"^[A-Za-z]{2}$")
+APP_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+REASON_NAME = re.compile(r"^[a-z0-9_]{1,100}$")
+PAGE_CURSOR = re.compile(r"^([0-9]{1,12}):([0-9]{1,32})$")
+# Control characters other than tab and newlines, and lone surrogates (which
+# JSON can carry but UTF-8 cannot store).
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+MAX_COMMENT_LENGTH = 500
+MAX_STATUS_FILTERS = len(model.RETURN_STATUSES)
+MAX_RETURN_IDS = 50
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def routes(store: ReturnsStore, signer: TokenSigner, settings: Settings) -> list:
+    api = WidgetApi(store, signer, settings)
+    base = RETURN_REFUND_PATH
+    return [
+        Mount(
+            API_PREFIX,
+            routes=[
+                Route(f"{base}/returns/search", api.search_returns, methods=["POST"]),
+                Route(f"{base}/reject_reasons", api.reject_reasons, methods=["POST"]),
+                Route(f"{base}/returns/{{return_id}}/approve", api.approve, methods=["POST"]),
+                Route(f"{base}/returns/{{return_id}}/reject", api.reject, methods=["POST"]),
+            ],
+            middleware=[
+                Middleware(
+                    CORSMiddleware,
+                    allow_origins=["*"],
+                    allow_methods=["POST"],
+                    allow_headers=["content-type", TOKEN_HEADER],
+                )
+            ],
+            name="sandbox_api",
+        )
+    ]
+
+
+def page_origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of a URL or Origin header, without a default port."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default_port = 80 if parts.scheme == "http" else 443
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
+
+
+class WidgetApi:
+    def __init__(self, store: ReturnsStore, signer: TokenSigner, settings: Settings):
+        self.store = store
+        self.signer = signer
+        self.app_key = settings.app_key
+        self.extra_origins = {
+            origin for origin in map(page_origin, settings.allowed_origins) if origin
+        }
+
+    # -- endpoints -----------------------------------------------------------
+
+    async def search_returns(self, request: Request) -> JSONResponse:
+        return await self._serve(request, self._search_returns)
+
+    async def reject_reasons(self, request: Request) -> JSONResponse:
+        return await self._serve(request, self._reject_reasons)
+
+    async def approve(self, request: Request) -> JSONResponse:
+        return await self._serve(request, self._approve)
+
+    async def reject(self, request: Request) -> JSONResponse:
+        return await self._serve(request, self._reject)
+
+    def _search_returns(self, shop: Shop, body: "Body", path_params: dict) -> dict:
+        statuses = body.string_list("return_status", allowed=model.RETURN_STATUSES,
+                                    max_items=MAX_STATUS_FILTERS)
+        return_ids = body.string_list("return_ids", pattern=NUMERIC_ID, max_items=MAX_RETURN_IDS)
+        page_size = body.integer("page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
+        after = _decode_page_token(body.string("page_token", max_length=200, required=False))
+        page = self.store.search_returns(shop.shop_id, statuses, return_ids, page_size, after)
+        return {
+            "return_orders": page.return_orders,
+            "total_count": page.total_count,
+            "next_page_token": _encode_page_token(page.next_cursor),
+        }
+
+    def _reject_reasons(self, shop: Shop, body: "Body", path_params: dict) -> dict:
+        return_id = body.string("return_id", pattern=NUMERIC_ID)
+        reasons = self.store.reject_reasons(shop.shop_id, return_id)
+        return {"reasons": [{"name": r.name, "text": r.text} for r in reasons]}
+
+    def _approve(self, shop: Shop, body: "Body", path_params: dict) -> dict:
+        return self.store.decide(shop.shop_id, DecisionRequest(
+            return_id=_return_id(path_params),
+            decision=body.choice("decision", model.APPROVE_DECISIONS),
+            idempotency_key=body.string("idempotency_key", pattern=IDEMPOTENCY_KEY),
+        ))
+
+    def _reject(self, shop: Shop, body: "Body", path_params: dict) -> dict:
+        return self.store.decide(shop.shop_id, DecisionRequest(
+            return_id=_return_id(path_params),
+            decision=body.choice("decision", model.REJECT_DECISIONS),
+            idempotency_key=body.string("idempotency_key", pattern=IDEMPOTENCY_KEY),
+            reject_reason=body.string("reject_reason", pattern=REASON_NAME),
+            comment=body.string("comment", max_length=MAX_COMMENT_LENGTH, required=False) or "",
+        ))
+
+    # -- the checks every call goes through -----------------------------------
+
+    async def _serve(self, request: Request, action) -> JSONResponse:
+        try:
+            self._check_origin(request)
+            claims = self._verify_token(request.headers.get(TOKEN_HEADER))
+            body = Body(await _read_json_object(request))
+            # The store is synchronous SQLite: keep it off the event loop.
+            data = await run_in_threadpool(
+                self._authorize_and_run, claims, body, action, request.path_params
+            )
+        except PlatformError as error:
+            return _reply(error.status, error.payload())
+        return _reply(200, {"code": 0, "message": "success", "data": data})
+
+    def _check_origin(self, request: Request) -> None:
+        # Browsers send Origin on every cross-origin request and every POST, so a
+        # missing one means the caller is not a page we could vouch for.
+        origin = page_origin(request.headers.get("origin", ""))
+        if origin is None or origin not in {page_origin(str(request.url)), *self.extra_origins}:
+            raise PlatformError.of(
+                errors.WIDGET_DOMAIN_NOT_MATCH,
+                f"{request.headers.get('origin', 'no Origin header')!r} is not on the allowlist",
+            )
+
+    def _verify_token(self, token: str | None) -> TokenClaims:
+        if not token:
+            raise PlatformError.of(errors.TOKEN_INVALID, f"no {TOKEN_HEADER} header")
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise PlatformError.of(errors.TOKEN_INVALID)
+        try:
+            return self.signer.verify(token)
+        except TokenExpired:
+            raise PlatformError.of(errors.TOKEN_EXPIRED) from None
+        except TokenInvalid:
+            raise PlatformError.of(errors.TOKEN_INVALID) from None
+
+    def _authorize_and_run(self, claims: TokenClaims, body: "Body", action, path_params):
+        app_key = body.string("app_key", pattern=APP_KEY)
+        shop_id = body.string("shop_id", pattern=NUMERIC_ID)
+        oec_region = body.string("oec_region", pattern=REGION)
+        if app_key != self.app_key:
+            raise PlatformError.of(errors.INVALID_CLIENT_KEY, f"app_key {app_key!r}")
+        if claims.app_key != app_key:
+            raise PlatformError.of(errors.APP_KEY_NOT_MATCH)
+        if claims.shop_id != shop_id:
+            raise PlatformError.of(errors.TOKEN_SHOP_NOT_MATCH)
+        shop = self.store.get_shop(shop_id)
+        if shop is None:
+            raise PlatformError(404, errors.SHOP_NOT_FOUND,
+                                f"shop {shop_id} is not registered with the sandbox")
+        if shop.region != oec_region:
+            raise PlatformError.of(
+                errors.TRAFFIC_INVALID,
+                f"shop {shop_id} is in region {shop.region}, not {oec_region}",
+            )
+        try:
+            return action(shop, body, path_params)
+        except ReturnNotFound as exc:
+            raise PlatformError(404, errors.RETURN_NOT_FOUND, str(exc)) from None
+        except ReturnNotPending as exc:
+            raise PlatformError(
+                409, errors.RETURN_NOT_PENDING,
+                f"this return is no longer pending (status {exc.status})",
+            ) from None
+        except DecisionNotApplicable as exc:
+            raise PlatformError(400, errors.INVALID_PARAMETER, str(exc)) from None
+        except IdempotencyKeyReused as exc:
+            raise PlatformError(422, errors.IDEMPOTENCY_KEY_REUSED, str(exc)) from None
+
+
+class Body:
+    """A JSON request body with typed, bounded accessors that raise 400 on bad input."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def string(self, name: str, *, pattern: re.Pattern | None = None,
+               max_length: int = 200, required: bool = True) -> str | None:
+        value = self.data.get(name)
+        if value is None:
+            if required:
+                raise _invalid(f"{name} is required")
+            return None
+        if not isinstance(value, str):
+            raise _invalid(f"{name} must be a string")
+        if len(value) > max_length:
+            raise _invalid(f"{name} must be at most {max_length} characters")
+        if UNPRINTABLE.search(value):
+            raise _invalid(f"{name} contains characters that are not allowed")
+        if pattern is not None and not pattern.match(value):
+            raise _invalid(f"{name} is not valid")
+        return value
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(name, max_length=100)
+        if value not in allowed:
+            raise _invalid(f"{name} must be one of {', '.join(allowed)}")
+        return value
+
+    def integer(self, name: str, minimum: int, maximum: int, default: int) -> int:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        # bool is an int in Python, but true is no page size.
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _invalid(f"{name} must be an integer")
+        if not minimum <= value <= maximum:
+            raise _invalid(f"{name} must be {minimum} to {maximum}")
+        return value
+
+    def string_list(self, name: str, *, max_items: int, allowed: tuple[str, ...] = (),
+                    pattern: re.Pattern | None = None) -> list[str]:
+        values = self.data.get(name)
+        if values is None:
+            return []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise _invalid(f"{name} must be a list of strings")
+        if len(values) > max_items:
+            raise _invalid(f"{name} may have at most {max_items} items")
+        for value in values:
+            if allowed and value not in allowed:
+                raise _invalid(f"unknown {name} {value[:60]!r}; use {', '.join(allowed)}")
+            if pattern is not None and not pattern.match(value):
+                raise _invalid(f"{name} has an invalid item {value[:60]!r}")
+        return list(dict.fromkeys(values))
+
+
+async def _read_json_object(request: Request) -> dict:
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise PlatformError(413, errors.INVALID_PARAMETER,
+                                f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(bytes(raw), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise _invalid("the request body must be a JSON object") from None
+    if not isinstance(data, dict):
+        raise _invalid("the request body must be a JSON object")
+    return data
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _return_id(path_params: dict) -> str:
+    return_id = path_params["return_id"]
+    if not NUMERIC_ID.match(return_id):
+        raise _invalid("return_id must be a numeric id")
+    return return_id
+
+
+def _encode_page_token(cursor: tuple[int, str] | None) -> str:
+    if cursor is None:
+        return ""
+    create_time, return_id = cursor
+    return base64.urlsafe_b64encode(f"{create_time}:{return_id}".encode()).decode()
+
+
+def _decode_page_token(token: str | None) -> tuple[int, str] | None:
+    if not token:
+        return None
+    try:
+        match = PAGE_CURSOR.match(base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii"))
+    except (ValueError, binascii.Error):
+        match = None
+    if match is None:
+        raise _invalid("page_token is not valid; use the next_page_token of the last page")
+    return int(match.group(1)), match.group(2)
+
+
+def _invalid(message: str) -> PlatformError:
+    return PlatformError(400, errors.INVALID_PARAMETER, message)
+
+
+def _reply(status: int, payload: dict) -> JSONResponse:
+    return JSONResponse(payload, status_code=status, headers={"cache-control": "no-store"})

@@ -1,0 +1,106 @@
+"""Sandbox widget tokens: HS512 JWTs bound to a shop and an app key.
+
+    signer = TokenSigner(load_or_create_secret(path), app_key="6sandboxapp01", ttl=300)
+    issued = signer.issue("7495610000000000001")   # issued.token, issued.expire_at
+    claims = signer.verify(issued.token)              # raises TokenExpired / TokenInvalid
+
+TikTok's widget tokens look like HS512 JWTs, so the sandbox issues the same kind.
+The token endpoint signs them and the sandbox platform verifies them with the
+same secret, the way TikTok both issues and checks its own.
+"""
+
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+
+ALGORITHM = "HS512"
+ISSUER = "sandbox-widget-platform"
+SECRET_ENV = "DEVSERVER_TOKEN_SECRET"
+
+
+class TokenExpired(Exception):
+    """The token's signature is good but its ``exp`` has passed."""
+
+
+class TokenInvalid(Exception):
+    """The token is malformed, forged, or was not issued by this platform."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expire_at: int
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    shop_id: str
+    app_key: str
+    expire_at: int
+
+
+class TokenSigner:
+    def __init__(self, secret: bytes, app_key: str, ttl: int):
+        if len(secret) < 32:
+            raise ValueError("the token secret must be at least 32 bytes")
+        self._secret = secret
+        self.app_key = app_key
+        self.ttl = ttl
+
+    def issue(self, shop_id: str, ttl: int | None = None) -> IssuedToken:
+        now = int(time.time())
+        expire_at = now + (self.ttl if ttl is None else ttl)
+        claims = {
+            "iss": ISSUER,
+            "shop_id": shop_id,
+            "app_key": self.app_key,
+            "iat": now,
+            "exp": expire_at,
+            "jti": uuid.uuid4().hex,
+        }
+        return IssuedToken(jwt.encode(claims, self._secret, algorithm=ALGORITHM), expire_at)
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "iss", "shop_id", "app_key"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenExpired("widget token is expired") from exc
+        except jwt.PyJWTError as exc:
+            raise TokenInvalid("widget token is invalid") from exc
+        if not isinstance(claims["shop_id"], str) or not isinstance(claims["app_key"], str):
+            raise TokenInvalid("widget token is invalid")
+        return TokenClaims(claims["shop_id"], claims["app_key"], int(claims["exp"]))
+
+
+def load_or_create_secret(path: Path, environ=None) -> bytes:
+    """The signing secret: from the environment, else the data dir, else made now.
+
+    A new secret is written with mode 0600 and never printed.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(SECRET_ENV):
+        return environ[SECRET_ENV].encode()
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(64).encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+    return secret

@@ -1,0 +1,55 @@
+"""What the Returns tab shows around the widget: loading, failure with Retry, activity.
+
+    panel = StatusPanel(document, on_retry=tab.retry)
+    panel.loading("Loading Returns & Refunds…")
+    panel.failed("Could not get access…", "The token service answered HTTP 500.")
+    panel.mounted()                      # hides the placeholder: the widget fills the tab
+    panel.activity("Accepted return 4035… (APPROVE_REFUND).")
+
+It fills elements the page shell already painted (``returns-status``,
+``returns-retry``, ``returns-activity``), always as text.
+"""
+
+import asyncio
+
+from pyscript.ffi import create_proxy
+
+
+class StatusPanel:
+    def __init__(self, document, on_retry):
+        self._status = document.getElementById("returns-status")
+        self._headline = document.getElementById("returns-status-headline")
+        self._detail = document.getElementById("returns-status-detail")
+        self._retry = document.getElementById("returns-retry")
+        self._activity = document.getElementById("returns-activity")
+        self._retrying = None  # the retry under way (a reference keeps the task alive)
+        # One listener for the page's lifetime: the button stays, only hidden.
+        self._retry.addEventListener("click", create_proxy(lambda event: self._on_retry(on_retry)))
+
+    def loading(self, headline):
+        self._show("loading", headline, "")
+
+    def failed(self, headline, detail, can_retry=True):
+        self._show("failed", headline, detail)
+        self._retry.hidden = not can_retry
+        if can_retry:
+            self._retry.focus()
+
+    def mounted(self):
+        self._status.hidden = True
+        self._status.dataset.state = "mounted"
+
+    def activity(self, text):
+        self._activity.textContent = text
+
+    def _show(self, state, headline, detail):
+        self._status.dataset.state = state
+        self._headline.textContent = headline
+        self._detail.textContent = detail
+        self._retry.hidden = state != "failed"
+        self._status.hidden = False
+
+    def _on_retry(self, retry):
+        # A double click starts one retry: the button is hidden until it fails again.
+        self._retry.hidden = True
+        self._retrying = asyncio.create_task(retry())

@@ -1,0 +1,118 @@
+"""The browser side of the package: the one module that touches JavaScript.
+
+    page = BrowserPage()
+    sdk = await page.import_module(WIDGET_KIT_URL)
+    callback = page.proxy(on_result)          # counted until released
+    await page.settle(sdk.loadWidget(name))   # a JS rejection raises JsError
+    page.release(callback)
+
+Everything else in the package receives an object with these methods, so it
+runs unchanged in CPython's unit tests with a stand-in page, and on both of
+PyScript's interpreters: only ``pyscript`` and ``pyscript.ffi`` are used here.
+"""
+
+import json
+
+import js
+from pyscript import document, js_import, window
+from pyscript.ffi import create_proxy, is_none, to_js
+
+from .errors import js_error_message
+
+
+class JsError(Exception):
+    """A JavaScript error or rejection, with its message as ``str()``."""
+
+
+class BrowserPage:
+    def __init__(self):
+        self.live_proxies = 0
+        self._container_ids = 0
+        # JS may reject with a string or undefined; both interpreters only turn
+        # Error objects into Python exceptions, so normalise every rejection.
+        self._reject_with_error = create_proxy(_reject_with_error)
+
+    async def import_module(self, url):
+        modules = await self.settle(js_import(url))
+        return modules[0]
+
+    async def settle(self, promise):
+        """Await a JS promise; a rejection raises ``JsError`` with its message."""
+        try:
+            return await js.Promise.resolve(promise).catch(self._reject_with_error)
+        except Exception as error:
+            raise JsError(js_error_message(error))
+
+    def to_js(self, value):
+        return to_js(value)
+
+    def to_py(self, value):
+        """A JS value as plain Python data (objects by way of JSON)."""
+        if value is None or is_none(value) or isinstance(value, (str, int, float, bool)):
+            return None if value is None or is_none(value) else value
+        text = js.JSON.stringify(value)
+        return None if text is None or is_none(text) else json.loads(text)
+
+    def proxy(self, function):
+        self.live_proxies += 1
+        return create_proxy(function)
+
+    def release(self, proxy):
+        self.live_proxies -= 1
+        # Pyodide proxies must be destroyed; MicroPython's are collected by JS.
+        destroy = getattr(proxy, "destroy", None)
+        if destroy is not None:
+            destroy()
+
+    def element(self, target):
+        """The element for a CSS selector (or the element itself), with an id."""
+        element = document.querySelector(target) if isinstance(target, str) else target
+        if element is None or is_none(element):
+            raise ValueError("no element matches " + repr(target))
+        if not element.id:
+            self._container_ids += 1
+            element.id = "tiktokshop-widget-" + str(self._container_ids)
+        return element
+
+    def rejected(self, message):
+        """A JS promise rejected with ``Error(message)``: how Python fails a JS call
+        without handing JS a Python traceback."""
+        return js.Promise.reject(js.Error.new(message))
+
+    def delete_global_entries(self, name, prefix):
+        """Delete the keys starting with ``prefix`` from ``globalThis[name]``."""
+        table = getattr(js.globalThis, name, None)
+        if table is None or is_none(table):
+            return
+        for key in js.Object.keys(table):
+            if key.startswith(prefix):
+                js.Reflect.deleteProperty(table, key)
+
+    def on_unhandled_rejection(self, handler):
+        """Call ``handler(message, event)`` for each unhandled promise rejection."""
+
+        def listener(event):
+            handler(_reason_message(event.reason), event)
+
+        window.addEventListener("unhandledrejection", self.proxy(listener))
+
+    def warn(self, message):
+        js.console.warn(message)
+
+
+def _reject_with_error(reason):
+    if not isinstance(reason, str) and not is_none(reason) and reason is not None:
+        if js.Object.prototype.toString.call(reason) == "[object Error]":
+            return js.Promise.reject(reason)
+    return js.Promise.reject(js.Error.new(_reason_message(reason)))
+
+
+def _reason_message(reason):
+    if reason is None or is_none(reason):
+        return "unknown error"
+    if isinstance(reason, str):
+        return reason
+    message = getattr(reason, "message", None)
+    if isinstance(message, str):
+        return message
+    return str(js.String(reason))

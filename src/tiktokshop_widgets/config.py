@@ -1,0 +1,154 @@
+"""Widget configuration: one section of ``pyscript.toml``, checked at start.
+
+    from pyscript import config
+    settings = WidgetConfig.from_dict(config["tiktok_widgets"])
+    settings.sdk_config()   # {"shopId": ..., "oecRegion": ..., "appKey": ..., "isvInfo": {...}}
+    settings.remotes()      # [{"name": MANAGE_RETURNS, "entry": ".../manifest.json"}]
+
+The section, with every key the package reads::
+
+    [tiktok_widgets]
+    shop_id = "7495610000000000001"     # the seller's shop
+    region = "US"                       # the shop's country (oecRegion)
+    app_key = "6sandboxapp01"           # your app's key on TikTok Shop
+    isv_name = "YOUR_ISV_NAME"          # your ISV name (isvInfo.name)
+    token_url = "https://backend.example/api/v1/widget/access_token"
+    widgets = ["@tiktokshop-widget/reverse:ManageReturns"]
+    source = "tiktok"                   # or "sandbox": widgets come from `entries`
+    # partner_type = "1"  locale = "en-US"  resource_region = "ttp"  sdk_url = "..."
+
+    [tiktok_widgets.entries]            # only read when source = "sandbox"
+    "@tiktokshop-widget/reverse:ManageReturns" = "/sandbox/widgets/reverse/1.0.0/manifest.json"
+"""
+
+from .errors import ConfigError
+
+MANAGE_RETURNS = "@tiktokshop-widget/reverse:ManageReturns"
+WIDGET_KIT_URL = "https://cdn.jsdelivr.net/npm/@tiktokshop/widget-kit@1.0.4/dist/es/index.js"
+SOURCES = ("tiktok", "sandbox")
+RESOURCE_REGIONS = ("va", "ttp")
+WIDGET_PREFIX = "@tiktokshop-widget/"
+KNOWN_KEYS = (
+    "shop_id", "region", "app_key", "isv_name", "token_url", "widgets", "source",
+    "entries", "partner_type", "locale", "resource_region", "sdk_url",
+)
+
+
+class WidgetConfig:
+    def __init__(self, shop_id, region, app_key, isv_name, token_url, widgets=(MANAGE_RETURNS,),
+                 source="tiktok", entries=None, partner_type="1", locale=None,
+                 resource_region=None, sdk_url=WIDGET_KIT_URL):
+        self.shop_id = shop_id
+        self.region = region
+        self.app_key = app_key
+        self.isv_name = isv_name
+        self.token_url = token_url
+        self.widgets = list(widgets)
+        self.source = source
+        self.entries = dict(entries or {})
+        self.partner_type = partner_type
+        self.locale = locale
+        self.resource_region = resource_region
+        self.sdk_url = sdk_url
+        problems = _problems(self)
+        if problems:
+            raise ConfigError(problems)
+
+    @classmethod
+    def from_dict(cls, section, where="[tiktok_widgets] section of pyscript.toml"):
+        """Build from a config section, reporting every problem at once."""
+        if not isinstance(section, dict):
+            raise ConfigError(["it is missing or not a table"], where)
+        problems = []
+        for key in section:
+            if key not in KNOWN_KEYS:
+                problems.append("unknown key " + repr(key) + " (known: " + ", ".join(KNOWN_KEYS) + ")")
+        for key in ("shop_id", "region", "app_key", "isv_name", "token_url"):
+            if key not in section:
+                problems.append(key + " is missing")
+        if problems:
+            raise ConfigError(problems, where)
+        arguments = {}
+        for key in KNOWN_KEYS:
+            if key in section:
+                arguments[key] = section[key]
+        try:
+            return cls(**arguments)
+        except ConfigError as error:
+            raise ConfigError(error.problems, where)
+
+    def sdk_config(self):
+        """The ``config`` option of widget-kit's ``init`` and ``update``."""
+        config = {
+            "shopId": self.shop_id,
+            "oecRegion": self.region,
+            "appKey": self.app_key,
+            "isvInfo": {"name": self.isv_name},
+        }
+        if self.locale:
+            config["locale"] = self.locale
+        return config
+
+    def remotes(self):
+        """widget-kit's ``remotes``: with an ``entry`` from the sandbox, none from TikTok."""
+        remotes = []
+        for name in self.widgets:
+            remote = {"name": name}
+            if self.source == "sandbox":
+                remote["entry"] = self.entries[name]
+            remotes.append(remote)
+        return remotes
+
+    def __repr__(self):
+        return "WidgetConfig(shop_id=%r, region=%r, source=%r, widgets=%r)" % (
+            self.shop_id, self.region, self.source, self.widgets)
+
+
+def _problems(config):
+    problems = []
+
+    def text(name, value):
+        if not isinstance(value, str) or not value.strip():
+            problems.append(name + " must be a non-empty string (got " + repr(value) + ")")
+            return False
+        return True
+
+    if text("shop_id", config.shop_id) and not config.shop_id.isdigit():
+        problems.append("shop_id must be the numeric shop id, like \"7495610000000000001\" (got "
+                        + repr(config.shop_id) + ")")
+    if text("region", config.region) and not (
+        len(config.region) == 2 and config.region.isalpha() and config.region.isupper()
+    ):
+        problems.append("region must be a two-letter country code like \"US\" (got "
+                        + repr(config.region) + ")")
+    text("app_key", config.app_key)
+    text("isv_name", config.isv_name)
+    text("token_url", config.token_url)
+    text("sdk_url", config.sdk_url)
+    if config.partner_type != "1":
+        problems.append("partner_type must be \"1\" (got " + repr(config.partner_type) + ")")
+    if config.locale is not None:
+        text("locale", config.locale)
+    if config.source not in SOURCES:
+        problems.append("source must be \"tiktok\" or \"sandbox\" (got " + repr(config.source) + ")")
+    if config.resource_region is not None and config.resource_region not in RESOURCE_REGIONS:
+        problems.append("resource_region must be \"va\" or \"ttp\" (got "
+                        + repr(config.resource_region) + ")")
+    if not config.widgets:
+        problems.append("widgets must name at least one widget, like \"" + MANAGE_RETURNS + "\"")
+    for name in config.widgets:
+        if not is_widget_name(name):
+            problems.append("widget name " + repr(name) + " must look like \"" + MANAGE_RETURNS + "\"")
+        elif config.source == "sandbox":
+            entry = config.entries.get(name)
+            if not isinstance(entry, str) or not entry:
+                problems.append("source is \"sandbox\" but entries has no manifest URL for " + name)
+    return problems
+
+
+def is_widget_name(name):
+    """``@tiktokshop-widget/<scope>:<Expose>``, as widget-kit splits it."""
+    if not isinstance(name, str) or not name.startswith(WIDGET_PREFIX):
+        return False
+    scope, colon, expose = name[len(WIDGET_PREFIX):].partition(":")
+    return bool(scope) and bool(colon) and bool(expose) and "/" not in scope and ":" not in expose

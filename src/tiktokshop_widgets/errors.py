@@ -1,0 +1,135 @@
+"""Every failure the package reports, as one family of exceptions.
+
+    try:
+        view = await kit.mount(MANAGE_RETURNS, "#returns")
+    except TokenError as error:       # the ISV backend did not give a token
+        show(str(error))              # plain words, safe to show a seller
+    except WidgetError as error:      # anything else this package reports
+        show(str(error))
+
+``str(error)`` is always a sentence meant for people; the details a program
+needs are attributes (``TokenError.kind``, ``SdkError.sdk_message``).
+"""
+
+SDK_PREFIX = "[ OpenWidget Runtime ]: "
+
+
+class WidgetError(Exception):
+    """Base class: something went wrong embedding a widget."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class ConfigError(WidgetError):
+    """The widget configuration is incomplete or malformed.
+
+    ``problems`` lists each thing to fix.
+    """
+
+    def __init__(self, problems, where="widget configuration"):
+        self.problems = list(problems)
+        super().__init__("Fix the " + where + ": " + "; ".join(self.problems) + ".")
+
+
+class TokenError(WidgetError):
+    """The token source did not give a usable widget token.
+
+    ``kind`` is one of "http", "json", "code", "field", "expired", "timeout",
+    "network"; ``status`` is the HTTP status, ``code`` and ``backend_message``
+    what the backend said, when known.
+    """
+
+    def __init__(self, kind, message, status=None, code=None, backend_message=None):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.code = code
+        self.backend_message = backend_message
+
+
+class SdkUnavailable(WidgetError):
+    """TikTok's widget SDK (widget-kit) could not be loaded at all."""
+
+
+class SdkError(WidgetError):
+    """widget-kit reported an error; ``sdk_message`` is its own words."""
+
+    summary = "TikTok's widget SDK reported an error"
+
+    def __init__(self, sdk_message, widget=None):
+        self.sdk_message = sdk_message
+        self.widget = widget
+        text = self.summary
+        if widget:
+            text += " for " + widget
+        super().__init__(text + ": " + sdk_message)
+
+
+class NotInitialized(SdkError):
+    summary = "The widget SDK was used before init"
+
+
+class UnknownWidget(SdkError):
+    summary = "The widget is not in the configured remotes"
+
+
+class WidgetLookupFailed(SdkError):
+    summary = "TikTok could not say where to load the widget from"
+
+
+class WidgetServiceError(SdkError):
+    summary = "The widget's description (manifest) could not be loaded"
+
+
+class WidgetEntryFailed(SdkError):
+    summary = "The widget's code could not be loaded"
+
+
+class SdkConfigError(SdkError):
+    summary = "The widget SDK refused the configuration"
+
+
+# The SDK's own messages (widget-kit 1.0.4), most specific first.
+_SDK_ERRORS = (
+    ("Please call init first", NotInitialized),
+    ("Current name configuration not found", UnknownWidget),
+    ("Failed to get the latest version", WidgetLookupFailed),
+    ("entry resource file failed to load", WidgetEntryFailed),
+    ("Protocol configuration error", SdkConfigError),
+    ("Internal service error", WidgetServiceError),
+)
+
+
+def sdk_error(message, widget=None):
+    """The SdkError subclass for one of widget-kit's messages, prefix removed."""
+    if message.startswith(SDK_PREFIX):
+        message = message[len(SDK_PREFIX):]
+    message = " ".join(message.split())  # the SDK's messages carry stray newlines
+    for fragment, cls in _SDK_ERRORS:
+        if fragment in message:
+            return cls(message, widget)
+    return SdkError(message, widget)
+
+
+class MountCancelled(WidgetError):
+    """The view was unmounted (or replaced) before it finished mounting."""
+
+
+def js_error_message(error):
+    """The message of a JS error raised into Python, on either interpreter.
+
+    Pyodide's JsException has ``message``; MicroPython's carries
+    ``(js_error, name, message)`` in ``args``.
+    """
+    message = getattr(error, "message", None)
+    if isinstance(message, str):
+        return message
+    args = getattr(error, "args", ())
+    if len(args) == 3 and isinstance(args[2], str):
+        return args[2]
+    return str(error)

@@ -1,0 +1,236 @@
+"""TikTok's widget SDK for one page: initialise once, preload, mount views.
+
+    kit = WidgetKit(config)                      # token: BackendToken(config.token_url, ...)
+    kit.preload(MANAGE_RETURNS)                  # starts fetching while the page settles
+    view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": on_result})
+    await kit.unmount("#returns")                # or view.unmount()
+    await kit.update(token=my_token_function)    # new config or token source, same page
+
+widget-kit keeps one core per page (``init`` is a singleton), loads each
+widget once and shares the widget's content among its containers. So the kit
+calls ``init`` once per page and ``update`` after that, and keeps at most one
+live view per container and per widget: mounting again first unmounts the
+view already there.
+"""
+
+import asyncio
+
+from .errors import (
+    SDK_PREFIX,
+    SdkUnavailable,
+    WidgetEntryFailed,
+    WidgetError,
+    js_error_message,
+    sdk_error,
+)
+from .token import BackendToken, token_info
+from .view import WidgetView
+
+# widget-kit caches the promise of each remote entry here, failures included.
+ENTRY_CACHE = "__GLOBAL_LOADING_REMOTE_ENTRY__"
+
+# The SDK module is per page (an ES module), so is its one initialised core.
+_page_core = {}
+
+
+class WidgetKit:
+    def __init__(self, config, token=None, remotes=None, on_error=None, page=None):
+        self.config = config
+        self._own_token = token is None
+        self.token = token if token is not None else _backend_token(config)
+        self.remotes = _remotes(remotes) if remotes is not None else config.remotes()
+        self._on_error = on_error
+        self._page = page
+        self._sdk = None
+        self._sdk_ready = None  # asyncio.Event while the SDK is being loaded
+        self._sdk_error = None
+        self._get_token = None  # the JS getToken proxy handed to the SDK
+        self._views = {}        # container id -> WidgetView
+
+    @property
+    def page(self):
+        if self._page is None:
+            from .browser import BrowserPage
+
+            self._page = BrowserPage()
+        return self._page
+
+    @property
+    def views(self):
+        """The live views, loading or mounted."""
+        return list(self._views.values())
+
+    async def ready(self):
+        """Load widget-kit and initialise it; a failure can be retried by calling again."""
+        if self._sdk is not None:
+            return self._sdk
+        if self._sdk_ready is None:
+            self._sdk_ready = asyncio.Event()
+            self._sdk_error = None
+            try:
+                self._sdk = await self._load_sdk()
+            except WidgetError as error:
+                self._sdk_error = error
+            finally:
+                ready, self._sdk_ready = self._sdk_ready, None
+                ready.set()
+        else:
+            await self._sdk_ready.wait()
+        if self._sdk is None:
+            raise self._sdk_error or SdkUnavailable("Loading the widget SDK was interrupted.")
+        return self._sdk
+
+    def preload(self, *names):
+        """Start loading widgets (default: all remotes) so that mounting is quick.
+
+        widget-kit's ``preloadWidget`` drops its promise; the kit follows the same
+        load and reports a failure to ``on_error`` instead of leaving an
+        unhandled rejection. Returns the task doing it.
+        """
+        return asyncio.create_task(self._preload(list(names) or self._remote_names()))
+
+    async def mount(self, name, target, props=None):
+        """Mount widget ``name`` into ``target`` (a selector or an element)."""
+        element = self.page.element(target)
+        for view in self.views:
+            if view.container_id == element.id or view.name == name:
+                await view.unmount()
+        view = WidgetView(name, element, props, self.page, self._forget)
+        self._views[element.id] = view
+        return await view.mount(lambda: self._load_with_token(name))
+
+    async def unmount(self, target):
+        """Unmount whatever view is in ``target``, loading or mounted."""
+        view = self._views.get(self.page.element(target).id)
+        if view is not None:
+            await view.unmount()
+
+    async def update(self, config=None, token=None):
+        """Change the shop config and/or the token source of every widget."""
+        sdk = await self.ready()
+        options = {}
+        keeps_own_token = self._own_token and token is None
+        if config is not None:
+            self.config = config
+            options["config"] = config.sdk_config()
+            if keeps_own_token:  # the default token source is bound to the shop
+                token = _backend_token(config)
+        old_get_token = None
+        if token is not None:
+            self.token = token
+            self._own_token = keeps_own_token
+            old_get_token, self._get_token = self._get_token, self.page.proxy(self._token_for_sdk)
+            options["getToken"] = self._get_token
+        try:
+            _call_sdk(sdk.update, self.page.to_js(options))
+        finally:
+            if old_get_token is not None:
+                self.page.release(old_get_token)
+
+    async def _load_sdk(self):
+        page = self.page
+        try:
+            sdk = await page.import_module(self.config.sdk_url)
+        except Exception as error:
+            raise SdkUnavailable("TikTok's widget SDK could not be loaded from "
+                                 + self.config.sdk_url + " (" + str(error) + ").")
+        core = _page_core.get(self.config.sdk_url)
+        if core is not None:  # init already ran in this page: it ignores new options
+            missing = [r["name"] for r in self.remotes if r["name"] not in core["names"]]
+            if missing:
+                raise WidgetError("widget-kit was initialised in this page without "
+                                  + ", ".join(missing) + "; list every widget in the first kit.")
+            self._get_token = page.proxy(self._token_for_sdk)
+            _call_sdk(sdk.update, page.to_js(
+                {"config": self.config.sdk_config(), "getToken": self._get_token}))
+            return sdk
+        options = {"config": self.config.sdk_config(), "remotes": self.remotes}
+        if self.config.resource_region:
+            options["region"] = self.config.resource_region
+        self._get_token = page.proxy(self._token_for_sdk)
+        options["getToken"] = self._get_token
+        _call_sdk(sdk.init, page.to_js(options))
+        _page_core[self.config.sdk_url] = {"names": self._remote_names()}
+        page.on_unhandled_rejection(_hide_sdk_preload_rejection)
+        return sdk
+
+    async def _preload(self, names):
+        try:
+            sdk = await self.ready()
+            _call_sdk(sdk.preloadWidget, self.page.to_js(names))
+            # The same in-flight work, now with an outcome; and a token for the first mount.
+            await asyncio.gather(self.token(), *[self._load(name) for name in names])
+        except WidgetError as error:
+            self._report(error)
+
+    async def _load_with_token(self, name):
+        """The widget, once a token is known to be at hand: a dead backend fails the mount."""
+        component, _ = await asyncio.gather(self._load(name), self.token())
+        return component
+
+    async def _load(self, name):
+        sdk = await self.ready()
+        try:
+            return await self.page.settle(sdk.loadWidget(name))
+        except Exception as error:
+            failure = sdk_error(str(error), name)
+            if isinstance(failure, WidgetEntryFailed):
+                # widget-kit would hand this failure to every later load: forget it.
+                self._forget_entry(name)
+            raise failure
+
+    async def _token_for_sdk(self):
+        """getToken as the widget calls it: a promise of ``{token, expire_at}``."""
+        try:
+            info = await self.token()
+            if not isinstance(info, dict):
+                raise WidgetError("The token function returned " + repr(type(info)) + ", not a dict.")
+            return self.page.to_js(token_info({"data": info}))
+        except Exception as error:
+            if isinstance(error, WidgetError):
+                self._report(error)
+            return self.page.rejected(str(error))
+
+    def _forget_entry(self, name):
+        # Keys are "<scope>:<version>"; the scope is the widget name before ":".
+        self.page.delete_global_entries(ENTRY_CACHE, name.split(":")[0] + ":")
+
+    def _forget(self, view):
+        if self._views.get(view.container_id) is view:
+            del self._views[view.container_id]
+
+    def _remote_names(self):
+        return [remote["name"] for remote in self.remotes]
+
+    def _report(self, error):
+        if self._on_error is not None:
+            self._on_error(error)
+        else:
+            self.page.warn(str(error))
+
+
+def _backend_token(config):
+    return BackendToken(config.token_url, outer_shop_id=config.shop_id,
+                        partner_type=config.partner_type)
+
+
+def _remotes(remotes):
+    """Names or ``{"name", "entry"}`` dicts, as widget-kit's ``remotes``."""
+    result = []
+    for remote in remotes:
+        result.append({"name": remote} if isinstance(remote, str) else dict(remote))
+    return result
+
+
+def _call_sdk(method, *args):
+    """Call a synchronous widget-kit function; its throw becomes an SdkError."""
+    try:
+        return method(*args)
+    except Exception as error:
+        raise sdk_error(js_error_message(error))
+
+
+def _hide_sdk_preload_rejection(message, event):
+    # preloadWidget drops its promises; WidgetKit._preload reports the same failure.
+    if message.startswith(SDK_PREFIX):
+        event.preventDefault()

@@ -1,0 +1,163 @@
+"""One widget in one container, from loading to unmounted.
+
+    view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print})
+    view.state                      # "mounted"
+    await view.update({"on_result": log_decision})
+    await view.unmount()            # container empty, the view's proxies released
+
+States: ``loading`` -> ``mounted`` -> ``unmounted``, or ``loading`` -> ``failed``.
+Unmounting a view that is still loading cancels it: nothing appears later and
+its ``mount`` raises ``MountCancelled``. Props are Python values; callables
+reach the widget as JS functions and are called with Python values, and every
+proxy a view makes is released when it unmounts or fails.
+"""
+
+import asyncio
+
+from .errors import MountCancelled, WidgetError, sdk_error
+
+LOADING = "loading"
+MOUNTED = "mounted"
+UNMOUNTED = "unmounted"
+FAILED = "failed"
+
+
+class WidgetView:
+    def __init__(self, name, element, props, page, on_closed):
+        self.name = name
+        self.element = element
+        self.state = LOADING
+        self.error = None
+        self._page = page
+        self._on_closed = on_closed
+        self._props = dict(props or {})
+        self._proxies = {}  # prop name -> proxy made for a callable in it
+        self._js_view = None
+
+    @property
+    def container_id(self):
+        return self.element.id
+
+    async def mount(self, load_component):
+        """Load the widget with ``load_component()`` and render it (kit's job)."""
+        try:
+            component = await load_component()
+            self._check_not_cancelled()
+            self._js_view = component.create(self.element)
+            if self._js_view is None:  # widget-kit returns null for non-module widgets
+                raise WidgetError("The widget " + self.name + " is not a module widget.")
+            await self._call(self._js_view.render(self._js_props(self._props)))
+            self._check_not_cancelled()
+        except MountCancelled:
+            raise
+        except Exception as error:
+            if self.state != LOADING:  # unmounted meanwhile: that wins over the failure
+                raise MountCancelled("The " + self.name + " view was unmounted while loading.")
+            await self._fail(error)
+            raise self.error
+        self.state = MOUNTED
+        return self
+
+    async def update(self, props):
+        """Merge ``props`` into the widget's props and re-render it with them."""
+        if self.state in (UNMOUNTED, FAILED):
+            raise WidgetError("The " + self.name + " view is " + self.state + "; mount it again.")
+        merged = dict(self._props)
+        merged.update(props)
+        if self.state == LOADING:  # rendered with these once loaded
+            self._release(self._replaced_proxies(props))
+            self._props = merged
+            return
+        old = self._replaced_proxies(props)
+        js_props = self._js_props(merged)
+        self._props = merged
+        try:
+            await self._call(self._js_view.update(js_props))
+        finally:
+            self._release(old)
+
+    async def unmount(self):
+        """Empty the container and release this view's proxies; safe to repeat."""
+        if self.state == UNMOUNTED:
+            return
+        self.state = UNMOUNTED
+        js_view, self._js_view = self._js_view, None
+        try:
+            if js_view is not None:
+                await self._call(js_view.unmount())
+        finally:
+            self._release(list(self._proxies.values()))
+            self._proxies = {}
+            self._on_closed(self)
+
+    def _check_not_cancelled(self):
+        if self.state != LOADING:
+            raise MountCancelled("The " + self.name + " view was unmounted while loading.")
+
+    async def _fail(self, error):
+        self.error = error if isinstance(error, WidgetError) else sdk_error(str(error), self.name)
+        js_view, self._js_view = self._js_view, None
+        if js_view is not None:  # rendered part-way: leave the container clean
+            try:
+                await self._page.settle(js_view.unmount())
+            except Exception:
+                pass  # the failure already reported is the one that matters
+        self.state = FAILED
+        self._release(list(self._proxies.values()))
+        self._proxies = {}
+        self._on_closed(self)
+
+    async def _call(self, promise):
+        try:
+            return await self._page.settle(promise)
+        except WidgetError:
+            raise
+        except Exception as error:
+            raise sdk_error(str(error), self.name)
+
+    def _js_props(self, props):
+        js_props = {}
+        for key, value in props.items():
+            if callable(value):
+                if key not in self._proxies:
+                    self._proxies[key] = self._page.proxy(self._callback(key, value))
+                value = self._proxies[key]
+            js_props[camel_case(key)] = value
+        return self._page.to_js(js_props)
+
+    def _replaced_proxies(self, props):
+        replaced = []
+        for key in props:
+            if key in self._proxies:
+                replaced.append(self._proxies.pop(key))
+        return replaced
+
+    def _release(self, proxies):
+        for proxy in proxies:
+            self._page.release(proxy)
+
+    def _callback(self, key, function):
+        page = self._page
+
+        def call_from_js(*args):
+            try:
+                result = function(*[page.to_py(arg) for arg in args])
+                if hasattr(result, "send"):  # a coroutine: run it, don't hand it to JS
+                    asyncio.create_task(_report_failure(result, key, page))
+            except Exception as error:
+                page.warn("The " + key + " callback raised " + repr(error))
+
+        return call_from_js
+
+
+async def _report_failure(coroutine, key, page):
+    try:
+        await coroutine
+    except Exception as error:
+        page.warn("The " + key + " callback raised " + repr(error))
+
+
+def camel_case(key):
+    """``on_result`` -> ``onResult``: Python names for the widget's JS props."""
+    words = key.split("_")
+    return words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])

@@ -1,0 +1,414 @@
+"""WidgetKit and WidgetView: SDK calls, lifecycle, proxies, errors (widget-kit faked)."""
+
+import asyncio
+
+import pytest
+
+from tiktokshop_widgets import (
+    FAILED,
+    MANAGE_RETURNS,
+    MOUNTED,
+    UNMOUNTED,
+    MountCancelled,
+    NotInitialized,
+    SdkConfigError,
+    SdkUnavailable,
+    TokenError,
+    UnknownWidget,
+    WidgetConfig,
+    WidgetEntryFailed,
+    WidgetError,
+    WidgetKit,
+    WidgetLookupFailed,
+    WidgetServiceError,
+    WidgetView,
+)
+from tiktokshop_widgets.errors import SDK_PREFIX, sdk_error
+from tiktokshop_widgets.kit import ENTRY_CACHE
+
+from .fake_page import FakePage
+
+pytestmark = pytest.mark.anyio
+MANIFEST = "/sandbox/widgets/reverse/1.0.0/manifest.json"
+TOKEN = {"token": "tok-1", "expire_at": "1900000000"}
+
+
+def config(**changes):
+    values = dict(shop_id="7495610000000000001", region="US", app_key="6sandboxapp01",
+                  isv_name="ISV", token_url="/api/v1/widget/access_token",
+                  source="sandbox", entries={MANAGE_RETURNS: MANIFEST})
+    values.update(changes)
+    return WidgetConfig(**values)
+
+
+class CountingToken:
+    def __init__(self, error=None):
+        self.calls = 0
+        self.error = error
+
+    async def __call__(self):
+        self.calls += 1
+        if self.error:
+            raise self.error
+        return dict(TOKEN)
+
+
+def make_kit(page=None, token=None, **kwargs):
+    page = page or FakePage()
+    if "#returns" not in page.elements:
+        page.add_element("#returns")
+    return WidgetKit(config(), token=token or CountingToken(), page=page, **kwargs), page
+
+
+async def test_init_gets_config_remotes_and_a_token_function():
+    kit, page = make_kit()
+    await kit.ready()
+
+    (options,) = page.sdk.init_calls
+    assert options["config"] == config().sdk_config()
+    assert options["remotes"] == [{"name": MANAGE_RETURNS, "entry": MANIFEST}]
+    assert await options["getToken"]() == TOKEN
+    assert page.imports == [config().sdk_url]
+
+
+async def test_init_runs_once_per_page_and_a_second_kit_goes_through_update():
+    page = FakePage()
+    first, _ = make_kit(page)
+    await first.ready()
+    second = WidgetKit(config(shop_id="7495610000000000002", region="GB"),
+                       token=CountingToken(), page=page)
+    await second.ready()
+
+    assert len(page.sdk.init_calls) == 1
+    assert page.sdk.update_calls[0]["config"]["shopId"] == "7495610000000000002"
+
+
+async def test_a_second_kit_cannot_add_widgets_init_never_saw():
+    page = FakePage()
+    first, _ = make_kit(page)
+    await first.ready()
+    other = WidgetKit(config(), token=CountingToken(), page=page,
+                      remotes=["@tiktokshop-widget/product:optimizer"])
+    with pytest.raises(WidgetError, match="initialised in this page without"):
+        await other.ready()
+
+
+async def test_concurrent_callers_load_the_sdk_once():
+    kit, page = make_kit()
+    await asyncio.gather(kit.ready(), kit.ready(), kit.ready())
+    assert len(page.imports) == 1 and len(page.sdk.init_calls) == 1
+
+
+async def test_an_unreachable_sdk_is_reported_and_retried():
+    kit, page = make_kit()
+    page.import_error = "Failed to fetch dynamically imported module"
+
+    with pytest.raises(SdkUnavailable, match="could not be loaded from https://cdn.jsdelivr.net/"):
+        await kit.mount(MANAGE_RETURNS, "#returns")
+    page.import_error = None
+    view = await kit.mount(MANAGE_RETURNS, "#returns")
+    assert view.state == MOUNTED
+
+
+async def test_a_config_the_sdk_refuses_keeps_its_message():
+    kit, page = make_kit()
+    kit.config.app_key = ""  # slipped past validation, e.g. changed after construction
+    with pytest.raises(SdkConfigError, match="Protocol configuration error"):
+        await kit.ready()
+
+
+async def test_mount_renders_into_the_container_with_python_props():
+    kit, page = make_kit()
+    results = []
+    view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": results.append,
+                                                              "page_size": 10})
+
+    assert view.state == MOUNTED
+    assert page.elements["#returns"].children == [MANAGE_RETURNS]
+    content = page.sdk.contents[MANAGE_RETURNS]
+    assert content.props["pageSize"] == 10
+    assert content.props["shopId"] == "7495610000000000001"
+    content.decide({"code": 0, "return_id": "4035", "decision": "APPROVE_REFUND"})
+    assert results == [{"code": 0, "return_id": "4035", "decision": "APPROVE_REFUND"}]
+
+
+async def test_async_callbacks_run_and_their_errors_are_reported_not_raised():
+    kit, page = make_kit()
+    seen = []
+
+    async def on_result(result):
+        seen.append(result)
+        raise ValueError("app bug")
+
+    await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": on_result})
+    page.sdk.contents[MANAGE_RETURNS].decide({"code": 0})
+    await asyncio.sleep(0.01)
+    assert seen == [{"code": 0}]
+    assert "on_result callback raised ValueError('app bug')" in page.warnings[0]
+
+
+async def test_the_widget_gets_its_token_through_the_kit():
+    token = CountingToken()
+    kit, page = make_kit(token=token)
+    await kit.mount(MANAGE_RETURNS, "#returns")
+    assert await page.sdk.contents[MANAGE_RETURNS].get_token() == TOKEN
+
+
+async def test_a_dead_token_backend_fails_the_mount_with_a_token_error():
+    token = CountingToken(error=TokenError("http", "The token service answered HTTP 500.", status=500))
+    kit, page = make_kit(token=token)
+
+    with pytest.raises(TokenError, match="HTTP 500"):
+        await kit.mount(MANAGE_RETURNS, "#returns")
+    assert page.elements["#returns"].children == []
+    assert kit.views == []
+
+
+async def test_a_failing_token_function_rejects_the_widgets_call_in_plain_words():
+    token = CountingToken()
+    kit, page = make_kit(token=token)
+    await kit.mount(MANAGE_RETURNS, "#returns")
+    token.error = TokenError("timeout", "The token service did not answer within 10 s.")
+
+    with pytest.raises(Exception, match="did not answer within 10 s"):
+        await page.sdk.contents[MANAGE_RETURNS].get_token()
+
+
+async def test_unmount_empties_the_container_and_releases_every_proxy():
+    kit, page = make_kit()
+    await kit.ready()
+    baseline = page.live_proxies
+    view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print, "on_close": print})
+    assert page.live_proxies == baseline + 2
+
+    await view.unmount()
+    assert view.state == UNMOUNTED
+    assert page.elements["#returns"].children == []
+    assert page.live_proxies == baseline
+    await view.unmount()  # again: nothing happens
+    assert page.live_proxies == baseline
+
+
+async def test_unmounting_while_loading_means_nothing_appears_later():
+    kit, page = make_kit()
+    page.sdk.load_delay = 0.02
+    mounting = asyncio.create_task(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))
+    await asyncio.sleep(0)
+    await kit.unmount("#returns")
+
+    with pytest.raises(MountCancelled):
+        await mounting
+    await asyncio.sleep(0.03)
+    assert page.elements["#returns"].children == []
+    assert page.sdk.contents.get(MANAGE_RETURNS) is None or page.sdk.contents[MANAGE_RETURNS].mounts == 0
+    view = await kit.mount(MANAGE_RETURNS, "#returns")  # and mounting again works
+    assert view.state == MOUNTED and page.elements["#returns"].children == [MANAGE_RETURNS]
+
+
+async def test_one_live_view_per_container_however_fast_the_calls():
+    kit, page = make_kit()
+    page.sdk.load_delay = 0.001
+    await kit.ready()
+    baseline = page.live_proxies
+    tasks = []
+    for _ in range(20):
+        tasks.append(asyncio.create_task(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print})))
+        await asyncio.sleep(0)
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+
+    mounted = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(mounted) == 1 and all(isinstance(o, MountCancelled) for o in outcomes[:-1])
+    assert page.elements["#returns"].children == [MANAGE_RETURNS]
+    assert len(kit.views) == 1
+    assert page.live_proxies == baseline + 1
+
+
+async def test_the_same_widget_in_another_container_moves_there():
+    # widget-kit shares one content per widget: two live containers would fight over it.
+    kit, page = make_kit()
+    page.add_element("#elsewhere")
+    first = await kit.mount(MANAGE_RETURNS, "#returns")
+    second = await kit.mount(MANAGE_RETURNS, "#elsewhere")
+
+    assert first.state == UNMOUNTED and second.state == MOUNTED
+    assert page.elements["#returns"].children == []
+    assert page.elements["#elsewhere"].children == [MANAGE_RETURNS]
+
+
+async def test_view_update_merges_props_and_releases_the_replaced_callbacks():
+    kit, page = make_kit()
+    view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print, "page_size": 10})
+    before = page.live_proxies
+    seen = []
+
+    await view.update({"on_result": seen.append})
+    content = page.sdk.contents[MANAGE_RETURNS]
+    assert content.props["pageSize"] == 10
+    content.decide({"code": 0})
+    assert seen == [{"code": 0}]
+    assert page.live_proxies == before
+
+
+async def test_updating_an_unmounted_view_is_an_error():
+    kit, page = make_kit()
+    view = await kit.mount(MANAGE_RETURNS, "#returns")
+    await view.unmount()
+    with pytest.raises(WidgetError, match="is unmounted; mount it again"):
+        await view.update({"page_size": 5})
+
+
+@pytest.mark.parametrize(
+    "message, error_class",
+    [
+        (SDK_PREFIX + "Please call init first", NotInitialized),
+        (SDK_PREFIX + "Current name configuration not found", UnknownWidget),
+        (SDK_PREFIX + "Failed to get the latest version of the current widget, please try again",
+         WidgetLookupFailed),
+        (SDK_PREFIX + "Internal service error", WidgetServiceError),
+        (SDK_PREFIX + "\n          @tiktokshop-widget/reverse:ManageReturns entry resource file "
+         "failed to load, please check whether the @tiktokshop-widget/reverse:ManageReturns "
+         "configuration is correc\n          ", WidgetEntryFailed),
+    ],
+)
+async def test_sdk_failures_become_exceptions_that_keep_the_sdks_message(message, error_class):
+    kit, page = make_kit()
+    page.sdk.load_failures.append(message)
+
+    with pytest.raises(error_class) as error:
+        await kit.mount(MANAGE_RETURNS, "#returns")
+    assert error.value.sdk_message == " ".join(message[len(SDK_PREFIX):].split())
+    assert error.value.sdk_message in str(error.value)
+    assert kit.views == [] and page.elements["#returns"].children == []
+
+
+async def test_a_failed_entry_is_forgotten_so_that_retry_loads_it_again():
+    kit, page = make_kit()
+    page.globals[ENTRY_CACHE] = {"@tiktokshop-widget/reverse:1.0.0": "rejected promise",
+                                 "@tiktokshop-widget/product:2.0.0": "kept"}
+    page.sdk.load_failures.append(SDK_PREFIX + "x entry resource file failed to load, please")
+
+    with pytest.raises(WidgetEntryFailed):
+        await kit.mount(MANAGE_RETURNS, "#returns")
+    assert page.globals[ENTRY_CACHE] == {"@tiktokshop-widget/product:2.0.0": "kept"}
+    assert (await kit.mount(MANAGE_RETURNS, "#returns")).state == MOUNTED
+
+
+async def test_an_unknown_widget_name_fails_with_the_sdks_words():
+    kit, page = make_kit()
+    with pytest.raises(UnknownWidget, match="Current name configuration not found"):
+        await kit.mount("@tiktokshop-widget/product:optimizer", "#returns")
+
+
+async def test_a_missing_container_is_a_clear_error():
+    kit, _ = make_kit()
+    with pytest.raises(ValueError, match="no element matches '#nowhere'"):
+        await kit.mount(MANAGE_RETURNS, "#nowhere")
+
+
+async def test_preload_starts_the_sdks_preload_and_warms_the_token():
+    token = CountingToken()
+    kit, page = make_kit(token=token)
+    await kit.preload(MANAGE_RETURNS)
+
+    assert page.sdk.preload_calls == [[MANAGE_RETURNS]]
+    assert token.calls == 1
+
+
+async def test_preload_failures_are_reported_not_raised():
+    reported = []
+    kit, page = make_kit(on_error=reported.append)
+    page.sdk.load_failures.append(SDK_PREFIX + "Internal service error")
+
+    await kit.preload()  # must not raise
+    assert isinstance(reported[0], WidgetServiceError)
+    assert (await kit.mount(MANAGE_RETURNS, "#returns")).state == MOUNTED  # the mount retries
+
+
+async def test_the_sdks_own_preload_rejections_are_kept_from_the_page():
+    kit, page = make_kit()
+    await kit.ready()
+    (handler,) = page.rejection_handlers
+
+    class Event:
+        prevented = False
+
+        def preventDefault(self):
+            self.prevented = True
+
+    sdk_event, app_event = Event(), Event()
+    handler(SDK_PREFIX + "Internal service error", sdk_event)
+    handler("TypeError: the app's own bug", app_event)
+    assert sdk_event.prevented and not app_event.prevented
+
+
+async def test_update_swaps_the_token_source_and_releases_the_old_function():
+    kit, page = make_kit()
+    await kit.mount(MANAGE_RETURNS, "#returns")
+    before = page.live_proxies
+    new_token = CountingToken()
+
+    await kit.update(token=new_token)
+    await page.sdk.contents[MANAGE_RETURNS].get_token()
+    assert new_token.calls == 1
+    assert page.live_proxies == before
+
+
+async def test_update_with_a_new_shop_rebinds_the_default_token_source():
+    page = FakePage()
+    page.add_element("#returns")
+    kit = WidgetKit(config(), page=page)
+    await kit.ready()
+    await kit.update(config=config(shop_id="7495610000000000002", region="GB"))
+
+    assert page.sdk.update_calls[-1]["config"]["oecRegion"] == "GB"
+    assert "outer_shop_id=7495610000000000002" in kit.token.url
+
+
+async def test_a_failure_after_render_leaves_the_container_clean():
+    kit, page = make_kit()
+    original = page.sdk.loadWidget
+
+    async def load_then_break(name):
+        component = await original(name)
+        real_create = component.create
+
+        def create(element):
+            view = real_create(element)
+
+            async def render(props):
+                view.content.mount(element, view._props(props))
+                raise RuntimeError("widget crashed while rendering")
+
+            view.render = render
+            return view
+
+        component.create = create
+        return component
+
+    page.sdk.loadWidget = load_then_break
+    with pytest.raises(WidgetError, match="widget crashed while rendering") as error:
+        await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print})
+    assert page.elements["#returns"].children == []
+    assert kit.views == []
+    assert error.value is not None and isinstance(error.value, WidgetError)
+
+
+def test_unknown_sdk_messages_stay_generic_sdk_errors():
+    error = sdk_error("something new")
+    assert type(error).__name__ == "SdkError" and "something new" in str(error)
+
+
+async def test_a_view_that_fails_to_load_says_so_and_holds_nothing():
+    page = FakePage()
+    element = page.add_element("#returns")
+    closed = []
+    view = WidgetView(MANAGE_RETURNS, element, {"on_result": print}, page, closed.append)
+
+    async def failing_load():
+        raise WidgetServiceError("Internal service error", MANAGE_RETURNS)
+
+    with pytest.raises(WidgetServiceError):
+        await view.mount(failing_load)
+    assert view.state == FAILED
+    assert isinstance(view.error, WidgetServiceError)
+    assert closed == [view] and page.live_proxies == 0
