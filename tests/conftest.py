@@ -9,6 +9,12 @@ from devserver.settings import Settings
 from .servers import run_server
 
 
+def pytest_collection_modifyitems(items):
+    # Playwright's sync API keeps an event loop running in the main thread from
+    # the first browser test on; the async unit tests need their own, so they go first.
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One serve.py for the session, serving pages untouched (``--cdn live``).
