@@ -40,8 +40,9 @@ def outside_requests():
     return []
 
 
-@pytest.fixture
-def context(context, server, mirror, outside_requests):
+def route_outside_world(context, server, mirror, outside_requests):
+    """jsDelivr to npm's files, TikTok's resource host to ``server``, the rest refused."""
+
     def is_outside(url: str) -> bool:
         return not url.startswith((server.url, "data:", "blob:"))
 
@@ -70,16 +71,26 @@ def context(context, server, mirror, outside_requests):
     context.route(is_outside, refuse)
     context.route(CDN + "**", from_npm)
     context.route(TIKTOK_RESOURCE_HOST + "**", to_sandbox)
+
+
+def console_errors_of(page) -> list:
+    """Console errors and uncaught exceptions of ``page``, as they happen."""
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    return errors
+
+
+@pytest.fixture
+def context(context, server, mirror, outside_requests):
+    route_outside_world(context, server, mirror, outside_requests)
     return context
 
 
 @pytest.fixture
 def console_errors(page):
     """Console errors and uncaught exceptions of the test's page."""
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    return errors
+    return console_errors_of(page)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-import httpx
+import httpx2 as httpx
 import pytest
 from starlette.testclient import TestClient
 
