@@ -23,7 +23,7 @@ from .tokens import TokenSigner, load_or_create_secret
 
 def create_app(settings: Settings) -> Starlette:
     media_types.register()
-    mirror = cdn_mirror.CdnMirror(settings.node_modules)
+    mirror = cdn_mirror.CdnMirror(settings.node_modules, settings.pyodide_packages)
     mirror.check_pins(site.pinned_cdn_urls(settings.site_root))
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -11,13 +11,19 @@ bytes npm installed, for the exact version in the URL and no other:
 
 - ``npm/<package>@<version>/<file>``: ``node_modules/<package>/<file>``;
 - ``pyodide/v<version>/full/<file>``: Pyodide's official CDN layout, from
-  ``node_modules/pyodide`` (the npm package carries the same core files).
+  ``node_modules/pyodide`` (the npm package carries the same core files) and,
+  for Pyodide's own packages such as micropip, the PyPI wheels in
+  ``pyodide_packages`` (see ``pyodide-packages.txt``). Pyodide checks each
+  package against the sha256 in ``pyodide-lock.json``, and PyPI's wheels are
+  not the bytes Pyodide built, so the lock is served with those entries
+  pointing at the wheels served here: the one file that differs from the CDN.
 
 Files are immutable per version, so they are cached for a year and compressed
 once, in memory, rather than on every request.
 """
 
 import gzip
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -35,6 +41,7 @@ NPM_PATH = re.compile(r"^npm/((?:@[^/@]+/)?[^/@]+)@([^/]+)/(.+)$")
 PYODIDE_PATH = re.compile(r"^pyodide/v([^/]+)/full/(.+)$")
 EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/wasm")
+PYODIDE_LOCK = "pyodide-lock.json"
 
 
 class MirrorMiss(LookupError):
@@ -45,9 +52,19 @@ class PinMismatch(RuntimeError):
     """The site pins a version that npm did not install."""
 
 
+def parse_cdn_path(cdn_path: str) -> tuple[str, str, str]:
+    """(npm package, version, file inside the package) of a jsDelivr path."""
+    if match := NPM_PATH.match(cdn_path):
+        return match.group(1), match.group(2), match.group(3)
+    if match := PYODIDE_PATH.match(cdn_path):
+        return "pyodide", match.group(1), match.group(2)
+    raise MirrorMiss(f"not a jsDelivr npm or Pyodide URL: /{cdn_path}")
+
+
 class CdnMirror:
-    def __init__(self, node_modules: Path):
+    def __init__(self, node_modules: Path, pyodide_packages: Path | None = None):
         self.node_modules = node_modules
+        self.pyodide_packages = pyodide_packages
 
     def rewrite(self, text: str) -> str:
         """Point every jsDelivr URL in a page at this mirror."""
@@ -60,33 +77,36 @@ class CdnMirror:
             return None
         return manifest.get("version")
 
-    def package_and_version(self, cdn_path: str) -> tuple[str, str, str]:
-        """(npm package, version, file inside the package) for a CDN path."""
-        if match := NPM_PATH.match(cdn_path):
-            return match.group(1), match.group(2), match.group(3)
-        if match := PYODIDE_PATH.match(cdn_path):
-            return "pyodide", match.group(1), match.group(2)
-        raise MirrorMiss(f"not a jsDelivr npm or Pyodide URL: /{cdn_path}")
-
     def local_path(self, cdn_path: str) -> Path:
-        package, version, file = self.package_and_version(cdn_path)
+        package, version, file = parse_cdn_path(cdn_path)
         installed = self.installed_version(package)
         if installed is None:
             raise MirrorMiss(f"{package} is not installed: run npm ci")
         if installed != version:
             raise MirrorMiss(f"{package}@{version} is not installed (node_modules has {installed})")
-        root = (self.node_modules / package).resolve()
-        path = (root / file).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            raise MirrorMiss(f"{package}@{version} has no file {file}")
-        return path
+        roots = [self.node_modules / package]
+        if package == "pyodide" and self.pyodide_packages is not None:
+            roots.append(self.pyodide_packages)
+        for root in roots:
+            root = root.resolve()
+            path = (root / file).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                return path
+        raise MirrorMiss(f"{package}@{version} has no file {file}")
+
+    def body(self, cdn_path: str) -> bytes:
+        """What the CDN path serves: the file's bytes (Pyodide's lock, adjusted)."""
+        path = self.local_path(cdn_path)
+        if path.name == PYODIDE_LOCK and self.pyodide_packages is not None:
+            return _lock_for_wheels(path, self.pyodide_packages)
+        return path.read_bytes()
 
     def check_pins(self, pinned: list[tuple[str, str]]) -> None:
         """Raise PinMismatch naming each (file, URL) whose version npm did not install."""
         problems = []
         for source, url in pinned:
             try:
-                package, version, _ = self.package_and_version(url[len(CDN_ORIGIN) + 1 :])
+                package, version, _ = parse_cdn_path(url[len(CDN_ORIGIN) + 1 :])
             except MirrorMiss as exc:
                 problems.append(f"{source}: {exc}")
                 continue
@@ -115,15 +135,29 @@ class CdnMirror:
         headers = {"cache-control": IMMUTABLE, "access-control-allow-origin": "*"}
         response = FileResponse(path, headers=headers)
         media_type = response.media_type or ""
-        if media_type.startswith(COMPRESSIBLE) and "gzip" in request.headers.get(
-            "accept-encoding", ""
-        ):
-            body = await anyio.to_thread.run_sync(_gzipped, path)
+        gzip_ok = "gzip" in request.headers.get("accept-encoding", "")
+        if media_type.startswith(COMPRESSIBLE) and gzip_ok:
+            body = await anyio.to_thread.run_sync(_gzipped, self, request.path_params["path"])
             headers.update({"content-encoding": "gzip", "vary": "accept-encoding"})
             return Response(body, media_type=media_type, headers=headers)
+        if path.name == PYODIDE_LOCK:
+            return Response(self.body(request.path_params["path"]), media_type=media_type,
+                            headers=headers)
         return response
 
 
 @lru_cache(maxsize=64)
-def _gzipped(path: Path) -> bytes:
-    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+def _gzipped(mirror: CdnMirror, cdn_path: str) -> bytes:
+    return gzip.compress(mirror.body(cdn_path), compresslevel=6, mtime=0)
+
+
+@lru_cache(maxsize=4)
+def _lock_for_wheels(lock_path: Path, wheels: Path) -> bytes:
+    lock = json.loads(lock_path.read_bytes())
+    for wheel in sorted(wheels.glob("*.whl")):
+        name, version = wheel.name.split("-")[:2]
+        entry = lock["packages"].get(name.lower().replace("_", "-"))
+        if entry is not None and entry["version"] == version:
+            entry["file_name"] = wheel.name
+            entry["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    return json.dumps(lock, separators=(",", ":")).encode()

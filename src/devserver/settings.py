@@ -34,6 +34,8 @@ class Settings:
     app_key: str = SANDBOX_APP_KEY
     site_root: Path = PROJECT_ROOT
     node_modules: Path = PROJECT_ROOT / "node_modules"
+    # Pyodide's own packages (micropip), downloaded by ./dev from pyodide-packages.txt.
+    pyodide_packages: Path = PROJECT_ROOT / ".cache" / "pyodide-packages"
     log_level: str = "info"
 
     @property

@@ -24,13 +24,32 @@ class JsError(Exception):
     """A JavaScript error or rejection, with its message as ``str()``."""
 
 
+# JS may reject with a string or undefined, and both interpreters only turn
+# Error objects into Python exceptions; a Python catch handler cannot fix that
+# (Pyodide awaits what it returns), so this is done in JS.
+SETTLE = """return Promise.resolve(promise).catch((reason) => {
+  throw reason instanceof Error ? reason : new Error(
+    reason === undefined || reason === null ? "unknown error" : String(reason.message || reason));
+});"""
+
+# While a top-level <script type="py"> runs, PyScript makes document.currentScript
+# return that element to every script in the page. A widget's entry script that
+# finds its own URL that way (webpack's automatic publicPath does) then looks in
+# the wrong place. Answer the classic script actually running, when there is one.
+SHOW_RUNNING_SCRIPT = """const own = Object.getOwnPropertyDescriptor(document, "currentScript");
+if (!own || !own.get || own.get.showsRunningScript) return;
+const native = Object.getOwnPropertyDescriptor(Document.prototype, "currentScript").get;
+const get = () => native.call(document) || own.get.call(document);
+get.showsRunningScript = true;
+Object.defineProperty(document, "currentScript", { configurable: true, get });"""
+
+
 class BrowserPage:
     def __init__(self):
         self.live_proxies = 0
         self._container_ids = 0
-        # JS may reject with a string or undefined; both interpreters only turn
-        # Error objects into Python exceptions, so normalise every rejection.
-        self._reject_with_error = create_proxy(_reject_with_error)
+        self._settle = js.Function("promise", SETTLE)
+        self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
 
     async def import_module(self, url):
         modules = await self.settle(js_import(url))
@@ -39,9 +58,13 @@ class BrowserPage:
     async def settle(self, promise):
         """Await a JS promise; a rejection raises ``JsError`` with its message."""
         try:
-            return await js.Promise.resolve(promise).catch(self._reject_with_error)
+            return await self._settle(promise)
         except Exception as error:
             raise JsError(js_error_message(error))
+
+    def show_running_script(self):
+        """Undo PyScript's document.currentScript override for classic scripts."""
+        self._show_running_script()
 
     def to_js(self, value):
         return to_js(value)
@@ -98,13 +121,6 @@ class BrowserPage:
 
     def warn(self, message):
         js.console.warn(message)
-
-
-def _reject_with_error(reason):
-    if not isinstance(reason, str) and not is_none(reason) and reason is not None:
-        if js.Object.prototype.toString.call(reason) == "[object Error]":
-            return js.Promise.reject(reason)
-    return js.Promise.reject(js.Error.new(_reason_message(reason)))
 
 
 def _reason_message(reason):

@@ -170,6 +170,7 @@ class WidgetKit:
 
     async def _load(self, name):
         sdk = await self.ready()
+        self.page.show_running_script()  # the widget's entry script may look for itself
         try:
             return await self.page.settle(sdk.loadWidget(name))
         except Exception as error:

@@ -14,7 +14,7 @@ import pytest
 from devserver import media_types
 from devserver.cdn_mirror import CdnMirror, MirrorMiss
 from devserver.sandbox import ReturnsStore
-from devserver.settings import PROJECT_ROOT, SANDBOX_APP_KEY
+from devserver.settings import SANDBOX_APP_KEY, Settings
 from devserver.tokens import TokenSigner, load_or_create_secret
 
 from ..browser_path import launch_args
@@ -31,7 +31,7 @@ def browser_type_launch_args(browser_type_launch_args, playwright):
 @pytest.fixture(scope="session")
 def mirror():
     media_types.register()
-    return CdnMirror(PROJECT_ROOT / "node_modules")
+    return CdnMirror(Settings.node_modules, Settings.pyodide_packages)
 
 
 @pytest.fixture
@@ -51,14 +51,15 @@ def route_outside_world(context, server, mirror, outside_requests):
         route.abort("internetdisconnected")
 
     def from_npm(route):
+        cdn_path = urlsplit(route.request.url).path.lstrip("/")
         try:
-            path = mirror.local_path(urlsplit(route.request.url).path.lstrip("/"))
+            body = mirror.body(cdn_path)
         except MirrorMiss as exc:
             route.fulfill(status=404, body=str(exc), headers={"access-control-allow-origin": "*"})
             return
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        media_type = mimetypes.guess_type(cdn_path)[0] or "application/octet-stream"
         route.fulfill(
-            path=path,
+            body=body,
             headers={"access-control-allow-origin": "*", "content-type": media_type},
         )
 

@@ -1,6 +1,6 @@
 """The site and its jsDelivr mirror: bytes, media types, caching, compression."""
 
-import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -42,7 +42,6 @@ def test_text_assets_are_compressed_and_decompress_to_the_same_bytes(client):
     [
         ("pyodide.mjs", "text/javascript"),
         ("pyodide.asm.wasm", "application/wasm"),
-        ("pyodide-lock.json", "application/json"),
         ("python_stdlib.zip", "application/zip"),
     ],
 )
@@ -53,6 +52,22 @@ def test_pyodide_is_served_in_its_cdn_layout(client, path, media_type):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media_type)
     assert response.content == (NODE_MODULES / "pyodide" / path).read_bytes()
+
+
+def test_pyodides_packages_are_served_beside_it_and_the_lock_vouches_for_them(client, settings):
+    version = installed_version("pyodide")
+    original = json.loads((NODE_MODULES / "pyodide/pyodide-lock.json").read_text())
+    (wheel,) = settings.pyodide_packages.glob("micropip-*.whl")
+
+    served_wheel = client.get(f"/cdn/pyodide/v{version}/full/{wheel.name}")
+    lock = client.get(f"/cdn/pyodide/v{version}/full/pyodide-lock.json").json()
+
+    assert served_wheel.content == wheel.read_bytes()
+    assert lock["packages"]["micropip"]["file_name"] == wheel.name
+    assert lock["packages"]["micropip"]["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    # Every other entry is Pyodide's own.
+    del lock["packages"]["micropip"], original["packages"]["micropip"]
+    assert lock == original
 
 
 def test_pyscript_core_is_mirrored(client):

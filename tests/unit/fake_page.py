@@ -77,6 +77,9 @@ class FakePage:
         for key in [k for k in table if k.startswith(prefix)]:
             del table[key]
 
+    def show_running_script(self):
+        self.running_script_shown = True
+
     def on_unhandled_rejection(self, handler):
         self.rejection_handlers.append(handler)
 

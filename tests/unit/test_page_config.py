@@ -1,0 +1,62 @@
+"""The page's pins and file lists stay in step with what npm and the package hold."""
+
+import re
+import tomllib
+
+from devserver.cdn_mirror import parse_cdn_path
+from devserver.settings import PROJECT_ROOT
+from devserver.site import pinned_cdn_urls
+
+from ..versions import locked_version
+
+PAGE_CONFIG = tomllib.loads((PROJECT_ROOT / "pyscript.toml").read_text())
+
+
+def test_every_jsdelivr_pin_is_the_version_package_lock_json_locks():
+    pins = pinned_cdn_urls(PROJECT_ROOT)
+    packages = {(source, parse_cdn_path(url.split("/", 3)[3])[:2])
+                for source, url in pins}
+
+    assert {source for source, _ in packages} >= {"index.html", "pyscript.toml",
+                                                  "examples/native.html"}
+    for source, (package, version) in packages:
+        assert version == locked_version(package), f"{source} pins {package}@{version}"
+
+
+def test_the_page_loads_pyscript_pyodide_and_widget_kit_from_jsdelivr():
+    urls = {url for _, url in pinned_cdn_urls(PROJECT_ROOT)}
+    assert f"https://cdn.jsdelivr.net/npm/@pyscript/core@{locked_version('@pyscript/core')}/dist/core.js" in urls
+    assert PAGE_CONFIG["interpreter"] == (
+        f"https://cdn.jsdelivr.net/pyodide/v{locked_version('pyodide')}/full/pyodide.mjs")
+    assert PAGE_CONFIG["tiktok_widgets"]["sdk_url"] == (
+        "https://cdn.jsdelivr.net/npm/@tiktokshop/widget-kit@"
+        f"{locked_version('@tiktokshop/widget-kit')}/dist/es/index.js")
+
+
+def test_pyscript_toml_ships_every_module_of_both_packages():
+    templates = {k: v for k, v in PAGE_CONFIG["files"].items() if re.fullmatch(r"\{\w+\}", k)}
+    shipped = set()
+    for source, target in PAGE_CONFIG["files"].items():
+        if source in templates:
+            continue
+        for name, value in templates.items():
+            source = source.replace(name, value)
+        assert target.endswith("/")
+        shipped.add((source.lstrip("./"), target.strip("./") + "/" + source.rsplit("/", 1)[-1]))
+
+    expected = set()
+    for package in ("tiktokshop_widgets", "returns_app"):
+        for path in (PROJECT_ROOT / "src" / package).glob("*.py"):
+            if path.name != "main.py":  # the page's <script src>, not an import
+                expected.add((f"src/{package}/{path.name}", f"{package}/{path.name}"))
+    assert shipped == expected
+
+
+def test_pyodide_packages_are_the_versions_pyodides_lock_names():
+    import json
+
+    lock = json.loads((PROJECT_ROOT / "node_modules/pyodide/pyodide-lock.json").read_text())
+    for line in (PROJECT_ROOT / "pyodide-packages.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split()[0].split("==")
+            assert lock["packages"][name]["version"] == version
