@@ -67,8 +67,23 @@ class CdnMirror:
         self.pyodide_packages = pyodide_packages
 
     def rewrite(self, text: str) -> str:
-        """Point every jsDelivr URL in a page at this mirror."""
+        """Point every jsDelivr URL in a page or config at this mirror."""
         return text.replace(CDN_ORIGIN + "/", MIRROR_PREFIX + "/")
+
+    def rewrite_config(self, toml: str, interpreter: str) -> str:
+        """``rewrite``, and a PyScript config without an ``interpreter`` gets the
+        mirrored one. PyScript core otherwise loads its default Pyodide or
+        MicroPython from jsDelivr by a URL built inside core.js, which no
+        rewrite of the page reaches; the versions are the npm-installed ones."""
+        toml = self.rewrite(toml)
+        if re.search(r"^interpreter\s*=", toml, re.MULTILINE):
+            return toml
+        if interpreter == "micropython":
+            package = "@micropython/micropython-webassembly-pyscript"
+            url = f"{MIRROR_PREFIX}/npm/{package}@{self.installed_version(package)}/micropython.mjs"
+        else:
+            url = f"{MIRROR_PREFIX}/pyodide/v{self.installed_version('pyodide')}/full/pyodide.mjs"
+        return f'interpreter = "{url}"  # added by serve.py: the CDN mirror\n' + toml
 
     def installed_version(self, package: str) -> str | None:
         try:

@@ -6,13 +6,16 @@ Only the files a browser needs are served (``SITE_FILES`` and ``SITE_DIRS``);
 the rest of the checkout (data dir, secrets, virtualenv, .git) is never
 reachable. Pages revalidate on every load (``no-cache`` with an ETag), so an
 edit shows up on reload. With a mirror, jsDelivr URLs in pages and in
-``pyscript.toml`` are pointed at it, so the site works with no internet.
+``pyscript.toml`` are pointed at it, and a PyScript config that leaves the
+interpreter to PyScript's default gets the mirrored one (``?interpreter=
+micropython`` for MicroPython), so the site works with no internet.
 """
 
 import os
 import re
 from pathlib import Path
 
+from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -81,5 +84,10 @@ class SiteFiles(StaticFiles):
             # Same file, same rewrite: the file's ETag stays valid for the result.
             text = Path(full_path).read_text(encoding="utf-8")
             headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-            return Response(self.mirror.rewrite(text), status_code, headers=headers)
+            if str(full_path).endswith(".toml"):
+                interpreter = Request(scope).query_params.get("interpreter", "")
+                body = self.mirror.rewrite_config(text, interpreter)
+            else:
+                body = self.mirror.rewrite(text)
+            return Response(body, status_code, headers=headers)
         return response

@@ -11,6 +11,7 @@ runs unchanged in CPython's unit tests with a stand-in page, and on both of
 PyScript's interpreters: only ``pyscript`` and ``pyscript.ffi`` are used here.
 """
 
+import asyncio
 import json
 
 import js
@@ -97,10 +98,25 @@ class BrowserPage:
             element.id = "tiktokshop-widget-" + str(self._container_ids)
         return element
 
-    def rejected(self, message):
-        """A JS promise rejected with ``Error(message)``: how Python fails a JS call
-        without handing JS a Python traceback."""
-        return js.Promise.reject(js.Error.new(message))
+    def promise(self, coroutine):
+        """A JS promise of ``coroutine``, run as an asyncio task.
+
+        Python functions that JS calls and awaits return this rather than being
+        ``async``: MicroPython runs a coroutine that JS calls outside asyncio,
+        where asyncio.Event and wait_for fail. A failure rejects the promise
+        with ``Error(str(exception))``, never a Python traceback.
+        """
+
+        def executor(resolve, reject):
+            async def settle():
+                try:
+                    resolve(await coroutine)
+                except Exception as error:
+                    reject(js.Error.new(str(error)))
+
+            asyncio.create_task(settle())
+
+        return js.Promise.new(executor)
 
     def delete_global_entries(self, name, prefix):
         """Delete the keys starting with ``prefix`` from ``globalThis[name]``."""

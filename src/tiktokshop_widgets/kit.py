@@ -119,7 +119,7 @@ class WidgetKit:
         if token is not None:
             self.token = token
             self._own_token = keeps_own_token
-            old_get_token, self._get_token = self._get_token, self.page.proxy(self._token_for_sdk)
+            old_get_token, self._get_token = self._get_token, self.page.proxy(self._get_token_for_js)
             options["getToken"] = self._get_token
         try:
             _call_sdk(sdk.update, self.page.to_js(options))
@@ -140,14 +140,14 @@ class WidgetKit:
             if missing:
                 raise WidgetError("widget-kit was initialised in this page without "
                                   + ", ".join(missing) + "; list every widget in the first kit.")
-            self._get_token = page.proxy(self._token_for_sdk)
+            self._get_token = page.proxy(self._get_token_for_js)
             _call_sdk(sdk.update, page.to_js(
                 {"config": self.config.sdk_config(), "getToken": self._get_token}))
             return sdk
         options = {"config": self.config.sdk_config(), "remotes": self.remotes}
         if self.config.resource_region:
             options["region"] = self.config.resource_region
-        self._get_token = page.proxy(self._token_for_sdk)
+        self._get_token = page.proxy(self._get_token_for_js)
         options["getToken"] = self._get_token
         _call_sdk(sdk.init, page.to_js(options))
         _page_core[self.config.sdk_url] = {"names": self._remote_names()}
@@ -180,17 +180,19 @@ class WidgetKit:
                 self._forget_entry(name)
             raise failure
 
-    async def _token_for_sdk(self):
-        """getToken as the widget calls it: a promise of ``{token, expire_at}``."""
+    def _get_token_for_js(self):
+        """getToken as the widget calls it: a JS promise of ``{token, expire_at}``."""
+        return self.page.promise(self._token_for_widget())
+
+    async def _token_for_widget(self):
         try:
             info = await self.token()
             if not isinstance(info, dict):
                 raise WidgetError("The token function returned " + repr(type(info)) + ", not a dict.")
             return self.page.to_js(token_info({"data": info}))
-        except Exception as error:
-            if isinstance(error, WidgetError):
-                self._report(error)
-            return self.page.rejected(str(error))
+        except WidgetError as error:
+            self._report(error)
+            raise
 
     def _forget_entry(self, name):
         # Keys are "<scope>:<version>"; the scope is the widget name before ":".

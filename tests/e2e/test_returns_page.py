@@ -1,4 +1,5 @@
-"""The demo page (index.html): Python in Pyodide drives widget-kit 1.0.4.
+"""The demo page (index.html): Python drives widget-kit 1.0.4, on Pyodide and on
+MicroPython (``?interpreter=micropython``).
 
 jsDelivr is routed to the npm copies and widgets come from the sandbox, with an
 explicit entry (the page's config) or through widget-kit's own lookup with
@@ -10,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..servers import run_server
+from ..versions import locked_version
 from .conftest import console_errors_of, route_outside_world
 from .returns_widget import (
     WIDGET_TIMEOUT_MS,
@@ -23,10 +25,25 @@ from .returns_widget import (
 )
 
 RESOURCE_SEARCH = "https://api-widget-sg.tiktokshop.com/api/bso/v1/widget/resource_url/search"
+INTERPRETER_URLS = {
+    "pyodide": f"https://cdn.jsdelivr.net/pyodide/v{locked_version('pyodide')}/full/pyodide.mjs",
+    "micropython": "https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@"
+                   f"{locked_version('@micropython/micropython-webassembly-pyscript')}/micropython.mjs",
+}
 
 
-def open_returns(page, server):
-    page.goto(server.url + "/#returns")
+@pytest.fixture(params=["pyodide", "micropython"])
+def interpreter(request):
+    return request.param
+
+
+def app_url(server, interpreter, hash=""):
+    query = "?interpreter=micropython" if interpreter == "micropython" else ""
+    return f"{server.url}/{query}{hash}"
+
+
+def open_returns(page, server, interpreter="pyodide"):
+    page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
 
 
@@ -38,9 +55,11 @@ def orders_tab(page):
     return page.get_by_role("tab", name="Orders")
 
 
-def test_python_mounts_the_widget_from_the_sandbox_entry(page, server, console_errors,
+def test_python_mounts_the_widget_from_the_sandbox_entry(page, server, interpreter, console_errors,
                                                          outside_requests):
-    page.goto(server.url + "/")
+    loaded = []
+    page.on("request", lambda request: loaded.append(request.url))
+    page.goto(app_url(server, interpreter))
     expect(orders_tab(page)).to_have_attribute("aria-selected", "true")
     returns_tab(page).click()
 
@@ -48,6 +67,8 @@ def test_python_mounts_the_widget_from_the_sandbox_entry(page, server, console_e
     expect(page).to_have_url(re.compile(r"#returns$"))
     expect(page.get_by_test_id("mr-root")).to_have_count(1)
     expect(page.locator("#returns-status")).to_be_hidden()
+    # The interpreter PyScript core brings is the one package-lock.json pins.
+    assert INTERPRETER_URLS[interpreter] in loaded
     assert console_errors == [] and outside_requests == []
 
 
@@ -67,9 +88,9 @@ def test_python_mounts_the_widget_through_tiktoks_lookup(page, server, console_e
     assert console_errors == [] and outside_requests == []
 
 
-def test_accept_and_reject_with_a_reason_are_kept_after_a_reload(page, server, fresh_sandbox,
-                                                                  console_errors):
-    open_returns(page, server)
+def test_accept_and_reject_with_a_reason_are_kept_after_a_reload(page, server, interpreter,
+                                                                  fresh_sandbox, console_errors):
+    open_returns(page, server, interpreter)
     accepted, rejected = pending_ids(page)[:2]
 
     accept(page, accepted)
@@ -88,8 +109,8 @@ def test_accept_and_reject_with_a_reason_are_kept_after_a_reload(page, server, f
     assert console_errors == []
 
 
-def test_twenty_tab_switches_leave_exactly_one_widget(page, server, console_errors):
-    open_returns(page, server)
+def test_twenty_tab_switches_leave_exactly_one_widget(page, server, interpreter, console_errors):
+    open_returns(page, server, interpreter)
     for _ in range(20):
         orders_tab(page).click()
         returns_tab(page).click()
@@ -128,10 +149,14 @@ def test_the_shell_paints_and_keeps_a_click_made_before_python_is_ready(page, se
 
     expect(page.get_by_role("banner")).to_contain_text("Maple & Co")
     expect(page.locator("#panel-orders .pointer")).to_be_visible()
+    for _ in range(200):  # until PyScript asks for the interpreter: it is loading now
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "PyScript never asked for the interpreter"
     returns_tab(page).click()
     expect(page.locator("#returns-status")).to_contain_text("Loading Returns & Refunds")
     expect(page.get_by_test_id("mr-root")).to_have_count(0)
-    assert held, "Python was not held back: the test proves nothing"
 
     for route in held:
         route.fallback()
@@ -171,14 +196,14 @@ def short_token_server(tmp_path_factory):
 
 
 def test_an_expiring_token_is_replaced_through_the_backend_without_a_reload(
-        browser, short_token_server, mirror):
+        browser, short_token_server, mirror, interpreter):
     context = browser.new_context()
     route_outside_world(context, short_token_server, mirror, [])
     page = context.new_page()
     errors = console_errors_of(page)
     token_requests = []
     page.on("request", lambda r: "/api/v1/widget/access_token" in r.url and token_requests.append(r))
-    page.goto(short_token_server.url + "/#returns")
+    page.goto(app_url(short_token_server, interpreter, "#returns"))
     wait_for_requests(page)
     page.evaluate("window.sameDocument = true")
     issued = len(token_requests)

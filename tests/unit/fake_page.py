@@ -66,11 +66,14 @@ class FakePage:
             raise ValueError("no element matches " + repr(target))
         return self.elements[target]
 
-    def rejected(self, message):
-        async def rejection():
-            raise JsRejection(message)
+    def promise(self, coroutine):
+        async def settle():
+            try:
+                return await coroutine
+            except Exception as error:
+                raise JsRejection(str(error))
 
-        return rejection()
+        return settle()
 
     def delete_global_entries(self, name, prefix):
         table = self.globals.get(name, {})
@@ -210,10 +213,7 @@ class FakeContent:
         self.element = self.props = None
 
     async def get_token(self):
-        result = await self.props["getToken"]()
-        if hasattr(result, "__await__"):  # a JS promise resolved with a promise adopts it
-            result = await result
-        return result
+        return await self.props["getToken"]()
 
     def decide(self, result):
         self.props["onResult"](result)
