@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from .cdn_mirror import CDN_ORIGIN, CdnMirror
 
 SITE_FILES = ("index.html", "pyscript.toml")
-SITE_DIRS = ("assets", "examples", "src/tiktokshop_widgets", "src/returns_app")
+SITE_DIRS = ("assets", "examples", "bench/pages", "src/tiktokshop_widgets", "src/returns_app")
 # Files whose jsDelivr URLs the browser follows itself: rewritten in mirror mode.
 REWRITTEN_SUFFIXES = (".html", ".toml")
 CDN_URL = re.compile(re.escape(CDN_ORIGIN) + r"/[^\s\"'`<>)]+")
