@@ -2,6 +2,7 @@
 
     page = BrowserPage()
     sdk = await page.import_module(WIDGET_KIT_URL)
+    page.call(sdk.init, page.to_js(options))  # a JS throw raises JsError
     callback = page.proxy(on_result)          # counted until released
     await page.settle(sdk.loadWidget(name))   # a JS rejection raises JsError
     page.release(callback)
@@ -18,20 +19,24 @@ import js
 from pyscript import document, js_import, window
 from pyscript.ffi import create_proxy, is_none, to_js
 
-from .errors import js_error_message
 
 
 class JsError(Exception):
     """A JavaScript error or rejection, with its message as ``str()``."""
 
 
-# JS may reject with a string or undefined, and both interpreters only turn
-# Error objects into Python exceptions; a Python catch handler cannot fix that
-# (Pyodide awaits what it returns), so this is done in JS.
-SETTLE = """return Promise.resolve(promise).catch((reason) => {
-  throw reason instanceof Error ? reason : new Error(
-    reason === undefined || reason === null ? "unknown error" : String(reason.message || reason));
-});"""
+# JS failures reach Python as outcomes, not exceptions: the interpreters differ
+# in what they raise (MicroPython cannot raise a rejection that is not an Error;
+# Pyodide prefixes some messages with its own class name), and a Python catch
+# handler cannot fix it (Pyodide awaits what it returns).
+MESSAGE_OF = """const messageOf = (reason) => reason instanceof Error ? reason.message
+  : reason === undefined || reason === null ? "unknown error" : String(reason.message || reason);"""
+SETTLE = MESSAGE_OF + """
+return Promise.resolve(promise).then((value) => ({ ok: true, value }),
+                                     (reason) => ({ ok: false, message: messageOf(reason) }));"""
+CALL = MESSAGE_OF + """
+try { return { ok: true, value: fn(...args) }; }
+catch (reason) { return { ok: false, message: messageOf(reason) }; }"""
 
 # While a top-level <script type="py"> runs, PyScript makes document.currentScript
 # return that element to every script in the page. A widget's entry script that
@@ -49,19 +54,32 @@ class BrowserPage:
     def __init__(self):
         self.live_proxies = 0
         self._container_ids = 0
+        self._failed_imports = {}  # module URL -> failed attempts
         self._settle = js.Function("promise", SETTLE)
+        self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
 
     async def import_module(self, url):
-        modules = await self.settle(js_import(url))
+        # A browser keeps a failed module import for the page's lifetime, so a
+        # retry asks for the same file under a URL it has not tried yet.
+        failures = self._failed_imports.get(url, 0)
+        attempt_url = url
+        if failures:
+            attempt_url += ("&" if "?" in url else "?") + "retry=" + str(failures)
+        try:
+            modules = await self.settle(js_import(attempt_url))
+        except JsError:
+            self._failed_imports[url] = failures + 1
+            raise
         return modules[0]
 
     async def settle(self, promise):
         """Await a JS promise; a rejection raises ``JsError`` with its message."""
-        try:
-            return await self._settle(promise)
-        except Exception as error:
-            raise JsError(js_error_message(error))
+        return _value(await self._settle(promise))
+
+    def call(self, function, *args):
+        """Call a JS function; a throw raises ``JsError`` with its message."""
+        return _value(self._call(function, *args))
 
     def show_running_script(self):
         """Undo PyScript's document.currentScript override for classic scripts."""
@@ -137,6 +155,12 @@ class BrowserPage:
 
     def warn(self, message):
         js.console.warn(message)
+
+
+def _value(outcome):
+    if not outcome.ok:
+        raise JsError(outcome.message)
+    return outcome.value
 
 
 def _reason_message(reason):

@@ -16,6 +16,7 @@ The section, with every key the package reads::
     widgets = ["@tiktokshop-widget/reverse:ManageReturns"]
     source = "tiktok"                   # or "sandbox": widgets come from `entries`
     # partner_type = "1"  locale = "en-US"  resource_region = "ttp"  sdk_url = "..."
+    # token_timeout = 10                # seconds to wait for token_url
 
     [tiktok_widgets.entries]            # only read when source = "sandbox"
     "@tiktokshop-widget/reverse:ManageReturns" = "/sandbox/widgets/reverse/1.0.0/manifest.json"
@@ -30,14 +31,14 @@ RESOURCE_REGIONS = ("va", "ttp")
 WIDGET_PREFIX = "@tiktokshop-widget/"
 KNOWN_KEYS = (
     "shop_id", "region", "app_key", "isv_name", "token_url", "widgets", "source",
-    "entries", "partner_type", "locale", "resource_region", "sdk_url",
+    "entries", "partner_type", "locale", "resource_region", "sdk_url", "token_timeout",
 )
 
 
 class WidgetConfig:
     def __init__(self, shop_id, region, app_key, isv_name, token_url, widgets=(MANAGE_RETURNS,),
                  source="tiktok", entries=None, partner_type="1", locale=None,
-                 resource_region=None, sdk_url=WIDGET_KIT_URL):
+                 resource_region=None, sdk_url=WIDGET_KIT_URL, token_timeout=10):
         self.shop_id = shop_id
         self.region = region
         self.app_key = app_key
@@ -50,6 +51,7 @@ class WidgetConfig:
         self.locale = locale
         self.resource_region = resource_region
         self.sdk_url = sdk_url
+        self.token_timeout = token_timeout
         problems = _problems(self)
         if problems:
             raise ConfigError(problems)
@@ -125,6 +127,10 @@ def _problems(config):
     text("isv_name", config.isv_name)
     text("token_url", config.token_url)
     text("sdk_url", config.sdk_url)
+    timeout = config.token_timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 120:
+        problems.append("token_timeout must be a number of seconds, more than 0 and at most 120 "
+                        "(got " + repr(timeout) + ")")
     if config.partner_type != "1":
         problems.append("partner_type must be \"1\" (got " + repr(config.partner_type) + ")")
     if config.locale is not None:

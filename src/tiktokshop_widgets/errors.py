@@ -102,6 +102,8 @@ _SDK_ERRORS = (
     ("entry resource file failed to load", WidgetEntryFailed),
     ("Protocol configuration error", SdkConfigError),
     ("Internal service error", WidgetServiceError),
+    # The only JSON widget-kit parses unguarded is the manifest.
+    ("SyntaxError", WidgetServiceError),
 )
 
 
@@ -120,16 +122,21 @@ class MountCancelled(WidgetError):
     """The view was unmounted (or replaced) before it finished mounting."""
 
 
+PYODIDE_PREFIX = "pyodide.ffi.JsException: "
+
+
 def js_error_message(error):
     """The message of a JS error raised into Python, on either interpreter.
 
-    Pyodide's JsException has ``message``; MicroPython's carries
-    ``(js_error, name, message)`` in ``args``.
+    MicroPython's JsException carries ``(js_error, name, message)`` in
+    ``args``; Pyodide's ``message`` may start with its own class name.
     """
-    message = getattr(error, "message", None)
-    if isinstance(message, str):
-        return message
     args = getattr(error, "args", ())
     if len(args) == 3 and isinstance(args[2], str):
         return args[2]
-    return str(error)
+    message = getattr(error, "message", None)
+    if not isinstance(message, str):
+        message = str(error)
+    if message.startswith(PYODIDE_PREFIX):
+        message = message[len(PYODIDE_PREFIX):]
+    return message.strip()

@@ -20,7 +20,6 @@ from .errors import (
     SdkUnavailable,
     WidgetEntryFailed,
     WidgetError,
-    js_error_message,
     sdk_error,
 )
 from .token import BackendToken, token_info
@@ -122,7 +121,7 @@ class WidgetKit:
             old_get_token, self._get_token = self._get_token, self.page.proxy(self._get_token_for_js)
             options["getToken"] = self._get_token
         try:
-            _call_sdk(sdk.update, self.page.to_js(options))
+            _call_sdk(self.page, sdk.update, self.page.to_js(options))
         finally:
             if old_get_token is not None:
                 self.page.release(old_get_token)
@@ -141,7 +140,7 @@ class WidgetKit:
                 raise WidgetError("widget-kit was initialised in this page without "
                                   + ", ".join(missing) + "; list every widget in the first kit.")
             self._get_token = page.proxy(self._get_token_for_js)
-            _call_sdk(sdk.update, page.to_js(
+            _call_sdk(page, sdk.update, page.to_js(
                 {"config": self.config.sdk_config(), "getToken": self._get_token}))
             return sdk
         options = {"config": self.config.sdk_config(), "remotes": self.remotes}
@@ -149,7 +148,7 @@ class WidgetKit:
             options["region"] = self.config.resource_region
         self._get_token = page.proxy(self._get_token_for_js)
         options["getToken"] = self._get_token
-        _call_sdk(sdk.init, page.to_js(options))
+        _call_sdk(page, sdk.init, page.to_js(options))
         _page_core[self.config.sdk_url] = {"names": self._remote_names()}
         page.on_unhandled_rejection(_hide_sdk_preload_rejection)
         return sdk
@@ -157,7 +156,7 @@ class WidgetKit:
     async def _preload(self, names):
         try:
             sdk = await self.ready()
-            _call_sdk(sdk.preloadWidget, self.page.to_js(names))
+            _call_sdk(self.page, sdk.preloadWidget, self.page.to_js(names))
             # The same in-flight work, now with an outcome; and a token for the first mount.
             await asyncio.gather(self.token(), *[self._load(name) for name in names])
         except WidgetError as error:
@@ -214,7 +213,7 @@ class WidgetKit:
 
 def _backend_token(config):
     return BackendToken(config.token_url, outer_shop_id=config.shop_id,
-                        partner_type=config.partner_type)
+                        partner_type=config.partner_type, timeout=config.token_timeout)
 
 
 def _remotes(remotes):
@@ -225,12 +224,12 @@ def _remotes(remotes):
     return result
 
 
-def _call_sdk(method, *args):
+def _call_sdk(page, method, *args):
     """Call a synchronous widget-kit function; its throw becomes an SdkError."""
     try:
-        return method(*args)
+        return page.call(method, *args)
     except Exception as error:
-        raise sdk_error(js_error_message(error))
+        raise sdk_error(str(error))
 
 
 def _hide_sdk_preload_rejection(message, event):

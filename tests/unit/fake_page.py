@@ -45,6 +45,9 @@ class FakePage:
     async def settle(self, promise):
         return await promise
 
+    def call(self, function, *args):
+        return function(*args)
+
     def to_js(self, value):
         return value
 

@@ -69,6 +69,8 @@ def test_the_demo_pages_config_is_valid():
         ({"partner_type": "2"}, 'partner_type must be "1"'),
         ({"resource_region": "eu"}, 'resource_region must be "va" or "ttp"'),
         ({"shopid": "1"}, "unknown key 'shopid'"),
+        ({"token_timeout": 0}, "token_timeout must be a number of seconds"),
+        ({"token_timeout": "10"}, "token_timeout must be a number of seconds"),
     ],
 )
 def test_each_problem_is_named_with_where_to_fix_it(changes, problem):

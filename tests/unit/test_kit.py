@@ -265,6 +265,7 @@ async def test_updating_an_unmounted_view_is_an_error():
         (SDK_PREFIX + "Failed to get the latest version of the current widget, please try again",
          WidgetLookupFailed),
         (SDK_PREFIX + "Internal service error", WidgetServiceError),
+        (SDK_PREFIX + "SyntaxError: Unexpected end of JSON input", WidgetServiceError),
         (SDK_PREFIX + "\n          @tiktokshop-widget/reverse:ManageReturns entry resource file "
          "failed to load, please check whether the @tiktokshop-widget/reverse:ManageReturns "
          "configuration is correc\n          ", WidgetEntryFailed),
@@ -412,3 +413,15 @@ async def test_a_view_that_fails_to_load_says_so_and_holds_nothing():
     assert view.state == FAILED
     assert isinstance(view.error, WidgetServiceError)
     assert closed == [view] and page.live_proxies == 0
+
+
+def test_js_error_messages_come_out_plain_on_either_interpreter():
+    from tiktokshop_widgets.errors import js_error_message
+
+    class PyodideJsException(Exception):
+        message = "pyodide.ffi.JsException: TypeError: Failed to fetch\n"
+
+    micropython = Exception(object(), "TypeError", "Failed to fetch")
+    assert js_error_message(PyodideJsException()) == "TypeError: Failed to fetch"
+    assert js_error_message(micropython) == "Failed to fetch"
+    assert js_error_message(WidgetError("plain words")) == "plain words"
