@@ -3,6 +3,7 @@ with the real widget-kit 1.0.4 from npm: the reference the PyScript page follows
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
 from .returns_widget import (
@@ -69,23 +70,21 @@ def serve_token(page, token: str, expire_at: int):
     page.route(TOKEN_URL, lambda route: route.fulfill(json=body))
 
 
-def test_an_expired_token_shows_the_platform_error_in_the_widget(page, server, token_signer):
-    expired = token_signer.issue(DEMO_SHOP, ttl=-60)
-    serve_token(page, expired.token, expired.expire_at)
+@pytest.mark.parametrize(
+    "issue_token, code, words",
+    [
+        (lambda signer: signer.issue(DEMO_SHOP, ttl=-60), "36017005", "expired"),
+        (lambda signer: signer.issue(OTHER_SHOP), "36017009", "shop"),
+    ],
+    ids=["expired-token", "foreign-shop-token"],
+)
+def test_a_refused_token_shows_the_platform_error_in_the_widget(page, server, token_signer,
+                                                                 issue_token, code, words):
+    issued = issue_token(token_signer)
+    serve_token(page, issued.token, issued.expire_at)
     page.goto(server.url + "/examples/native.html")
 
     error = page.get_by_test_id("mr-error")
-    expect(error).to_have_attribute("data-code", "36017005", timeout=20_000)
-    expect(error).to_contain_text("expired")
-    expect(rows(page)).to_have_count(0)
-
-
-def test_a_token_for_another_shop_shows_the_platform_error_in_the_widget(page, server, token_signer):
-    foreign = token_signer.issue(OTHER_SHOP)
-    serve_token(page, foreign.token, foreign.expire_at)
-    page.goto(server.url + "/examples/native.html")
-
-    error = page.get_by_test_id("mr-error")
-    expect(error).to_have_attribute("data-code", "36017009", timeout=20_000)
-    expect(error).to_contain_text("shop")
+    expect(error).to_have_attribute("data-code", code, timeout=20_000)
+    expect(error).to_contain_text(words)
     expect(rows(page)).to_have_count(0)
