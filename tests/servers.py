@@ -6,7 +6,8 @@
 
 The server runs exactly as a developer starts it, with its own data dir, and
 its output (uvicorn's access and error log included) goes to a file so that a
-test can read what would have been logged.
+test can read what would have been logged, and so that the leak watch
+(tests/leaks.py) can check every line of it at the end of the run.
 """
 
 import re
@@ -16,6 +17,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .leaks import WATCH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SERVING = re.compile(r"Serving the demo at (http://\S+?)/ ")
@@ -37,6 +40,7 @@ def run_server(workdir: Path, *args: str, startup_timeout: float = 30):
     workdir.mkdir(parents=True, exist_ok=True)
     data_dir = workdir / "data"
     log_path = workdir / "server.log"
+    WATCH.watch_log(log_path, data_dir)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "serve.py", "--port", "0", "--data-dir", str(data_dir), *args],

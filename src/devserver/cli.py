@@ -11,6 +11,7 @@ import uvicorn
 
 from .app import create_app
 from .cdn_mirror import PinMismatch
+from .sessions import SecretUnfit
 from .settings import Settings
 
 
@@ -18,7 +19,7 @@ def main(argv=None) -> int:
     settings = Settings.from_args(argv)
     try:
         app = create_app(settings)
-    except PinMismatch as exc:
+    except (PinMismatch, SecretUnfit) as exc:
         print(f"serve.py: {exc}", file=sys.stderr)
         return 2
     # Bind first so that --port 0 can print the port the OS picked.

@@ -1,48 +1,173 @@
 """The ISV backend's widget token endpoint, the one the seed's examples call.
 
     GET /api/v1/widget/access_token?outer_shop_id=7495610000000000001&partner_type=1
+    Cookie: seller_session=...            (a seller signed in to that shop)
     -> 200 {"code": 0, "message": "success",
             "data": {"token": "eyJhbGciOiJIUzUxMiIs...", "expire_at": "1767225600"}}
 
-Errors are JSON too, with a non-zero ``code``, a plain ``message`` and the
-matching HTTP status. Replies are never cached and tokens are never logged.
+A widget token opens a shop's data, so it is issued only to the browser of a
+seller signed in to that very shop (``sessions``). How sellers sign in is the
+ISV's own business; serve.py's sandbox signs its visitors in to a demo shop
+(``sandbox_sign_in``). A request goes through, in this order:
+
+1. its page's origin: none (a same-origin GET), this server's own, or one of
+   ``settings.cors_origins``, which get CORS with credentials. Any other
+   Origin is refused (403): CORS alone would hide the reply from that page
+   but still act on a request carrying the seller's cookie;
+2. the rate, per client IP and then per seller session (429, ``Retry-After``);
+3. the session: no seller is 401;
+4. the query: exactly ``outer_shop_id`` (digits) and ``partner_type`` (1),
+   each once (400); a shop other than the session's is 403.
+
+Every reply is JSON, ``{"code": ..., "message": ..., "data": ...}``, with a
+non-zero code and ``data: null`` on errors, and is never cached. Tokens travel
+only in reply bodies: never in a URL, never in a log line.
 """
 
 import re
+from collections.abc import Collection
 
+from starlette.datastructures import URL, Headers
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .rate_limit import TokenRateLimits
+from .sessions import current_seller
+from .settings import Settings
 from .tokens import TokenSigner
 
 TOKEN_PATH = "/api/v1/widget/access_token"
 SHOP_ID = re.compile(r"^[0-9]{1,32}$")
 PARTNER_TYPES = ("1",)
+QUERY_PARAMETERS = ("outer_shop_id", "partner_type")
+MAX_QUERY_BYTES = 256
 
+# The backend's own codes (TikTok's widget codes are the platform's, not ours).
 INVALID_PARAMETER = 40000
+NOT_SIGNED_IN = 40100
+NOT_YOUR_SHOP = 40300
+ORIGIN_NOT_ALLOWED = 40301
 SHOP_NOT_FOUND = 40400
+METHOD_NOT_ALLOWED = 40500
+TOO_MANY_REQUESTS = 42900
 
 
-def routes(store, signer: TokenSigner) -> list:
-    def access_token(request: Request) -> JSONResponse:  # sync: SQLite runs in a worker thread
-        shop_id = request.query_params.get("outer_shop_id", "")
-        partner_type = request.query_params.get("partner_type", "")
-        if not SHOP_ID.match(shop_id):
-            return reply(400, INVALID_PARAMETER, "outer_shop_id must be a numeric shop id")
-        if partner_type not in PARTNER_TYPES:
-            return reply(400, INVALID_PARAMETER, "partner_type must be 1")
-        if store.get_shop(shop_id) is None:
-            return reply(404, SHOP_NOT_FOUND, f"shop {shop_id} is not known to this backend")
-        issued = signer.issue(shop_id)
+class InvalidQuery(ValueError):
+    """The query string is not what the endpoint takes; the message says why."""
+
+
+def routes(signer: TokenSigner, settings: Settings) -> list:
+    limits = TokenRateLimits(settings.token_limit_per_session, settings.token_limit_per_ip)
+    return [
+        Route(
+            TOKEN_PATH,
+            AccessTokenEndpoint(signer, limits),
+            name="access_token",
+            middleware=[
+                Middleware(RefuseOtherOrigins, allowed=settings.cors_origins),
+                Middleware(
+                    CORSMiddleware,
+                    allow_origins=list(settings.cors_origins),
+                    allow_credentials=True,
+                    allow_methods=["GET"],
+                    max_age=600,
+                ),
+            ],
+        )
+    ]
+
+
+class AccessTokenEndpoint:
+    """The endpoint, as an ASGI app so that it answers every method itself (in JSON)."""
+
+    def __init__(self, signer: TokenSigner, limits: TokenRateLimits):
+        self.signer = signer
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Everything here is quick and in memory: it runs on the event loop.
+        response = self.respond(Request(scope, receive))
+        await response(scope, receive, send)
+
+    def respond(self, request: Request) -> JSONResponse:
+        if request.method != "GET":
+            return reply(405, METHOD_NOT_ALLOWED, f"use GET, not {request.method[:20]}",
+                         headers={"allow": "GET"})
+        if wait := self.limits.hit_ip(request.client.host if request.client else "unknown"):
+            return too_many_requests(wait)
+        seller = current_seller(request.session)
+        if seller is None:
+            return reply(401, NOT_SIGNED_IN, "no seller is signed in: sign in, then ask again")
+        if wait := self.limits.hit_session(seller.id):
+            return too_many_requests(wait)
+        try:
+            shop_id = requested_shop(request)
+        except InvalidQuery as exc:
+            return reply(400, INVALID_PARAMETER, str(exc))
+        if shop_id != seller.shop_id:
+            return reply(403, NOT_YOUR_SHOP,
+                         f"the signed-in seller is not a seller of shop {shop_id}")
+        issued = self.signer.issue(shop_id)
         return reply(200, 0, "success", {"token": issued.token, "expire_at": str(issued.expire_at)})
 
-    return [Route(TOKEN_PATH, access_token, name="access_token")]
+
+def requested_shop(request: Request) -> str:
+    """The shop id of a well-formed query; InvalidQuery otherwise."""
+    if len(request.scope["query_string"]) > MAX_QUERY_BYTES:
+        raise InvalidQuery(f"the query string is longer than {MAX_QUERY_BYTES} bytes")
+    names = [name for name, _ in request.query_params.multi_items()]
+    for name in names:
+        if name not in QUERY_PARAMETERS:
+            raise InvalidQuery(f"unexpected query parameter {name[:40]!r}; "
+                               f"the parameters are {' and '.join(QUERY_PARAMETERS)}")
+    for name in QUERY_PARAMETERS:
+        if names.count(name) > 1:
+            raise InvalidQuery(f"{name} is given {names.count(name)} times; give it once")
+    if not SHOP_ID.match(request.query_params.get("outer_shop_id", "")):
+        raise InvalidQuery("outer_shop_id must be a numeric shop id")
+    if request.query_params.get("partner_type") not in PARTNER_TYPES:
+        raise InvalidQuery("partner_type must be 1")
+    return request.query_params["outer_shop_id"]
 
 
-def reply(status: int, code: int, message: str, data=None) -> JSONResponse:
+class RefuseOtherOrigins:
+    """403 for a request sent by a page on an origin that is neither ours nor allowed.
+
+    Browsers send Origin on every cross-origin fetch; a same-origin GET and a
+    client that is not a browser send none, and are not a foreign page.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: Collection[str]):
+        self.app = app
+        self.allowed = frozenset(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = Headers(scope=scope).get("origin") if scope["type"] == "http" else None
+        if origin is not None and origin not in self.allowed and origin != _own_origin(scope):
+            response = reply(403, ORIGIN_NOT_ALLOWED,
+                             f"pages on {origin[:100]!r} may not ask for widget tokens")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _own_origin(scope: Scope) -> str:
+    url = URL(scope=scope)
+    return f"{url.scheme}://{url.netloc}".lower()
+
+
+def too_many_requests(wait: int) -> JSONResponse:
+    return reply(429, TOO_MANY_REQUESTS, f"too many token requests: try again in {wait} s",
+                 headers={"retry-after": str(wait)})
+
+
+def reply(status: int, code: int, message: str, data=None, headers=None) -> JSONResponse:
     return JSONResponse(
         {"code": code, "message": message, "data": data},
         status_code=status,
-        headers={"cache-control": "no-store"},
+        headers={"cache-control": "no-store", **(headers or {})},
     )

@@ -2,21 +2,16 @@
 
 import json
 import re
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-import httpx2 as httpx
 import pytest
 from starlette.testclient import TestClient
 
 from devserver.app import create_app
 from devserver.settings import SANDBOX_APP_KEY, Settings
 from devserver.tokens import TokenSigner, load_or_create_secret
-
-from ..servers import run_server
 
 API = "/sandbox/api/return_refund/202309"
 OWN_ORIGIN = "http://127.0.0.1:8000"  # the shared client's base URL
@@ -506,36 +501,6 @@ def test_a_reject_reason_of_another_stage_is_a_400(client, app):
         99000400,
     )
     assert "reject_reason" in message
-
-
-def test_concurrent_approvals_from_twenty_clients_record_one_decision(tmp_path):
-    with run_server(tmp_path, "--cdn", "live") as server:
-        settings = Settings(data_dir=server.data_dir)
-        signer = TokenSigner(load_or_create_secret(settings.secret_path), SANDBOX_APP_KEY, 300)
-        base = {"shop_id": DEMO_SHOP, "app_key": SANDBOX_APP_KEY, "oec_region": "US"}
-        headers = {"origin": server.url, "x-tts-access-token": signer.issue(DEMO_SHOP).token}
-        orders = httpx.post(
-            server.url + API + "/returns/search",
-            headers=headers,
-            json={**base, "return_status": [PENDING]},
-        ).json()["data"]["return_orders"]
-        order = next(o for o in orders if o["return_type"] == "REFUND")
-        start = threading.Barrier(20)
-
-        def approve_as_client(i):
-            with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
-                start.wait()
-                return http.post(
-                    f"{API}/returns/{order['return_id']}/approve",
-                    json={**base, "decision": "APPROVE_REFUND", "idempotency_key": f"client-{i}"},
-                )
-
-        with ThreadPoolExecutor(20) as pool:
-            replies = list(pool.map(approve_as_client, range(20)))
-
-    assert sorted(r.status_code for r in replies) == [200] + [409] * 19
-    refused = [r.json() for r in replies if r.status_code == 409]
-    assert all(r["code"] == NOT_PENDING and "no longer pending" in r["message"] for r in refused)
 
 
 # -- bad input -----------------------------------------------------------------------

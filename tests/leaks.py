@@ -1,0 +1,83 @@
+"""A watch, over the whole test run, for secrets and widget tokens where they must not be.
+
+    WATCH.watch_log(server.log_path, server.data_dir)      # tests/servers.py, every serve.py
+    WATCH.check_response(url, content_type, headers, body, secrets_of(data_dir))
+    WATCH.check_logs()     # at the end; WATCH.findings say where, never what leaked
+
+Watched: every line logged by every serve.py the tests start, every text
+response a TestClient gets from an app of ours, and every text response the
+browser tests' pages get from the session server (tests/conftest.py hooks
+all three). A response may carry neither signing secret (token, session); a
+widget token may appear only in the token endpoint's replies, never in a
+page, script, config or other reply, and a log line may carry no secret, no
+token and no session cookie. tests/test_no_leaks.py, which runs last, asserts
+that nothing was found.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from devserver.sessions import COOKIE_NAME
+from devserver.settings import Settings
+from devserver.token_endpoint import TOKEN_PATH
+
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+SESSION_COOKIE = re.compile(re.escape(COOKIE_NAME) + r"=[^;\s\"']{16,}")
+TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/toml")
+# The mirror's files are npm's bytes, megabytes of them: nothing of ours is in there.
+MIRROR_PREFIX = "/cdn/"
+
+
+def secrets_of(data_dir: Path) -> list[str]:
+    """The token and session secrets of the server or app using ``data_dir``."""
+    settings = Settings(data_dir=data_dir)
+    paths = (settings.secret_path, settings.session_secret_path)
+    return [path.read_text().strip() for path in paths if path.is_file()]
+
+
+def is_watched_text(url: str, content_type: str) -> bool:
+    return content_type.startswith(TEXT_TYPES) and not urlsplit(url).path.startswith(MIRROR_PREFIX)
+
+
+@dataclass
+class LeakWatch:
+    findings: list[str] = field(default_factory=list)
+    responses_checked: int = 0
+    token_replies_seen: int = 0
+    log_lines_checked: int = 0
+    logs: list[tuple[Path, Path]] = field(default_factory=list)
+
+    def watch_log(self, log_path: Path, data_dir: Path) -> None:
+        self.logs.append((log_path, data_dir))
+
+    def check_response(self, url: str, content_type: str, headers: str, body: str,
+                       secrets: list[str]) -> None:
+        if not is_watched_text(url, content_type):
+            return
+        self.responses_checked += 1
+        path = urlsplit(url).path
+        if any(secret in headers or secret in body for secret in secrets):
+            self.findings.append(f"{path} ({content_type}) served a signing secret")
+        if JWT.search(body):
+            if path == TOKEN_PATH:
+                self.token_replies_seen += 1
+            else:
+                self.findings.append(f"{path} ({content_type}) served a widget token")
+
+    def check_logs(self) -> None:
+        for log_path, data_dir in self.logs:
+            secrets = secrets_of(data_dir)
+            for number, line in enumerate(log_path.read_text(errors="replace").splitlines(), 1):
+                self.log_lines_checked += 1
+                where = f"{log_path}:{number}"
+                if any(secret in line for secret in secrets):
+                    self.findings.append(f"{where} logs a signing secret")
+                if JWT.search(line):
+                    self.findings.append(f"{where} logs a widget token")
+                if SESSION_COOKIE.search(line):
+                    self.findings.append(f"{where} logs a session cookie")
+
+
+WATCH = LeakWatch()

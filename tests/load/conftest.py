@@ -1,0 +1,15 @@
+"""A serve.py for the load tests, with rate limits no load test reaches."""
+
+import pytest
+
+from ..servers import run_server
+
+UNLIMITED = "1000000/minute"
+
+
+@pytest.fixture(scope="module")
+def loaded_server(tmp_path_factory):
+    with run_server(tmp_path_factory.mktemp("load"), "--cdn", "live", "--reset",
+                    "--token-limit-per-session", UNLIMITED,
+                    "--token-limit-per-ip", UNLIMITED) as server:
+        yield server
