@@ -40,11 +40,12 @@ def outside_requests():
     return []
 
 
-def route_outside_world(context, server, mirror, outside_requests):
-    """jsDelivr to npm's files, TikTok's resource host to ``server``, the rest refused."""
+def route_outside_world(context, server, mirror, outside_requests, other_local_urls=()):
+    """jsDelivr to npm's files, TikTok's resource host to ``server``, the rest refused
+    (but ``server`` itself and ``other_local_urls``)."""
 
     def is_outside(url: str) -> bool:
-        return not url.startswith((server.url, "data:", "blob:"))
+        return not url.startswith((server.url, *other_local_urls, "data:", "blob:"))
 
     def refuse(route):
         outside_requests.append(route.request.url)

@@ -1,0 +1,112 @@
+"""The app exported for a static host: a plain static file server on one origin,
+the ISV's backend (serve.py: token endpoint and sandbox) on another, and the
+page's Content-Security-Policy in force."""
+
+import re
+import subprocess
+import sys
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import expect
+
+from devserver.export import export
+
+from ..servers import run_server
+from .conftest import console_errors_of, route_outside_world
+from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, wait_for_requests
+
+DEMO_SHOP = "7495610000000000001"
+
+
+@contextmanager
+def static_file_server(directory):
+    """Python's own http.server: no application code, just files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+         "--directory", str(directory)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 43121 ..."
+        port = re.search(r"port (\d+)", line).group(1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    site = tmp_path_factory.mktemp("static") / "site"
+    with static_file_server(site) as static_url:
+        # The backend lets the static origin in, for its token (CORS) and its widgets.
+        with run_server(tmp_path_factory.mktemp("backend"), "--cdn", "live",
+                        "--cors-origin", static_url, "--allow-origin", static_url) as backend:
+            export(site, backend.url + "/api/v1/widget/access_token", widgets_from=backend.url)
+            yield static_url, backend
+
+
+@pytest.fixture
+def static_page(browser, deployment, mirror):
+    static_url, backend = deployment
+    context = browser.new_context()
+    outside = []
+    route_outside_world(context, backend, mirror, outside, other_local_urls=[static_url])
+    page = context.new_page()
+    yield page, outside
+    context.close()
+
+
+def sign_in(page, backend):
+    """The seller signs in to the ISV's backend (its own login, here the sandbox's)."""
+    assert page.request.get(f"{backend.url}/sandbox/session?shop_id={DEMO_SHOP}").ok
+
+
+def test_the_returns_tab_works_from_a_static_host(static_page, deployment):
+    page, outside = static_page
+    static_url, backend = deployment
+    errors = console_errors_of(page)
+    violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+    sign_in(page, backend)
+    page.goto(static_url + "/#returns")
+
+    wait_for_requests(page)
+    accept(page, pending_ids(page)[0])
+    assert violations == [] and errors == [] and outside == []
+
+
+def test_an_injected_inline_script_is_blocked(static_page, deployment):
+    page, _ = static_page
+    static_url, backend = deployment
+    sign_in(page, backend)
+    page.goto(static_url + "/#returns")
+    wait_for_requests(page)
+
+    blocked = page.evaluate("""() => new Promise((resolve) => {
+        const seen = [];
+        document.addEventListener("securitypolicyviolation", (e) => seen.push(e.violatedDirective));
+        const script = document.createElement("script");
+        script.textContent = "window.injected = true";
+        document.body.append(script);
+        document.body.insertAdjacentHTML("beforeend", '<img src="x" onerror="window.injected = true">');
+        setTimeout(() => resolve(seen), 500);
+    })""")
+    assert page.evaluate("window.injected") is None
+    assert "script-src-elem" in blocked and "script-src-attr" in blocked
+
+
+def test_a_page_on_an_origin_the_backend_does_not_allow_gets_no_token(static_page, deployment):
+    page, _ = static_page
+    static_url, backend = deployment
+    sign_in(page, backend)
+    other_origin = static_url.replace("127.0.0.1", "localhost")  # same files, another origin
+    page.context.route(other_origin + "/**", lambda route: route.fulfill(
+        response=route.fetch(url=route.request.url.replace(other_origin, static_url))))
+    page.goto(other_origin + "/#returns")
+
+    status = page.locator("#returns-status")
+    expect(status).to_have_attribute("data-state", "failed", timeout=WIDGET_TIMEOUT_MS)
+    expect(status).to_contain_text("Could not get access")
+    expect(page.locator("#returns-widget")).to_be_empty()
