@@ -2,16 +2,6 @@
 // per tab (#orders, #returns). It runs before Python is ready, so a click made
 // while the interpreter loads is kept: Python reads `document.body.dataset.tab`
 // when it starts and follows the "shell:tab" events after that.
-//
-// `?interpreter=micropython` runs the same Python on PyScript's MicroPython
-// instead of Pyodide. This module runs before PyScript's (document order), so
-// the script's type is switched before PyScript looks for it.
-// The config URL says so too, for a server that picks the interpreter's URL.
-if (new URLSearchParams(location.search).get("interpreter") === "micropython") {
-  const script = document.querySelector('script[type="py"]');
-  script.type = "mpy";
-  script.setAttribute("config", `${script.getAttribute("config")}?interpreter=micropython`);
-}
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 const names = tabs.map((tab) => tab.dataset.tab);
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the PyScript integration against TikTok's native-JS one (bench/run.py)."""

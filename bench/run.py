@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Benchmark the PyScript integration against TikTok's native-JS one.
+
+    .venv/bin/python bench/run.py                  # everything: about 3 minutes on 2 CPUs
+    .venv/bin/python bench/run.py --runs 3 --variants native,mpy --no-lifecycle
+    .venv/bin/python bench/run.py --lifecycle --cycles 500
+    .venv/bin/python bench/run.py --url http://127.0.0.1:8000   # a serve.py already running
+
+(``python bench/run.py`` with the .venv active.) It starts its own serve.py
+(the default ``--cdn mirror`` mode, a fresh data dir), so every byte comes from
+localhost, and drives Chromium (the one the end-to-end tests use) with
+Playwright. It prints tables (page load, where the time goes, requests,
+lifecycle, targets met or missed), writes ``bench/results.json`` (every run,
+every resource) and ``bench/results.png`` (the medians and the lifecycle's
+course), and ends with one line of ``key=value`` pairs. Progress goes to stderr.
+
+Page load (``pageload.py``), ``--runs`` cold and warm loads of each variant,
+interleaved round by round after ``--warmup`` unrecorded rounds:
+
+- native: ``/examples/native.html``, TikTok's native-JS integration (the reference);
+- pyodide: the app's Returns tab, ``/#returns``;
+- mpy: the same on MicroPython, ``/?interpreter=micropython#returns``;
+- pyodide_floor, mpy_floor: ``bench/pages/floor.html``, a PyScript page whose
+  Python only writes one element: what the interpreter costs by itself.
+
+A cold load is a fresh browser context; the warm one reloads it. Measured in
+the page, in ms since its navigation started: when the content is first
+visible (the widget's first ``[data-testid="mr-row"]``, or the floor's element),
+first paint and first contentful paint, when Python is ready, and, from
+resource timing, when each step on the way happened and the bytes transferred
+up to the content (document included). Medians are reported against the
+targets: MicroPython app <= 2x native, Pyodide app <= Pyodide floor + 100 ms,
+the shell's first contentful paint <= 200 ms on either interpreter.
+
+Lifecycle (``lifecycle.py``): ``bench/pages/lifecycle.html`` mounts and
+unmounts ManageReturns ``--cycles`` times in one page on each interpreter,
+``lifecycle-native.html`` does the same from JS as the control; reported are
+the per-cycle times (mount, first row visible, unmounted), the DOM node count,
+the library's live FFI proxies, and the JS heap after a forced GC, before and
+after the cycles (target: growth < 5%) and over the second half (a leak keeps
+growing there; warm-up levels off).
+
+The last line's keys: ``<variant>_ms`` (cold content medians), ``<variant>_warm_ms``,
+``<app>_fcp_ms``, ``mpy_vs_native``, ``pyodide_over_floor_ms``, ``<app>_kb``, ``runs``,
+and for the lifecycle ``<interpreter>_cycle_ms``, ``_heap_growth_pct``, ``_proxies_left``.
+Needs the ``bench`` packages (matplotlib) besides the test ones.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from playwright.sync_api import sync_playwright
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench import report  # noqa: E402
+from bench.lifecycle import run_lifecycle  # noqa: E402
+from bench.pageload import VARIANTS, run_pageload, summarize  # noqa: E402
+from tests.browser_path import launch_args  # noqa: E402
+from tests.servers import run_server  # noqa: E402
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def parse_args(argv=None):
+    names = [variant.name for variant in VARIANTS]
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py",
+        description="Page-load and lifecycle benchmarks of the PyScript widget integration "
+        "against TikTok's native-JS one. Prints tables, writes results.json and results.png.",
+    )
+    parser.add_argument("--runs", type=int, default=7,
+                        help="cold + warm loads of each variant (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="unrecorded rounds before the runs (default: %(default)s)")
+    parser.add_argument("--variants", default=",".join(names),
+                        help="comma-separated subset of: %(default)s")
+    parser.add_argument("--cycles", type=int, default=200,
+                        help="mount/unmount cycles of the lifecycle benchmark (default: %(default)s)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--lifecycle", action="store_true",
+                      help="run the lifecycle benchmark only")
+    only.add_argument("--no-lifecycle", action="store_true",
+                      help="run the page-load benchmark only")
+    parser.add_argument("--url", help="benchmark this running server instead of starting serve.py")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR,
+                        help="where results.json and results.png go (default: bench/)")
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.variants.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(names))
+    if unknown or not chosen:
+        parser.error(f"--variants: unknown {', '.join(unknown) or '(none given)'}; "
+                     f"known: {', '.join(names)}")
+    if args.runs < 1 or args.warmup < 0 or args.cycles < 1:
+        parser.error("--runs and --cycles must be at least 1, --warmup at least 0")
+    args.variants = [variant for variant in VARIANTS if variant.name in chosen]
+    return args
+
+
+@contextmanager
+def server(url):
+    """The server to benchmark: ``url``'s, or a fresh serve.py of our own."""
+    if url:
+        yield SimpleNamespace(url=url.rstrip("/"))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir, run_server(Path(workdir)) as running:
+        yield running
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:  # checked now rather than after minutes of measuring
+        import matplotlib  # noqa: F401 (report.draw_chart)
+    except ImportError:
+        sys.exit("bench/run.py draws its chart with matplotlib: "
+                 ".venv/bin/pip install 'matplotlib>=3.8,<4'")
+
+    # Timings are only as good as the machine is quiet: say how busy it was.
+    load_average = [os.getloadavg()[0]]
+    loads, summaries, lifecycle_runs = {}, {}, {}
+    with server(args.url) as running, sync_playwright() as playwright:
+        print(f"Benchmarking {running.url}", file=sys.stderr, flush=True)
+        browser_version = None
+        if not args.lifecycle:
+            browser = playwright.chromium.launch(**launch_args(playwright))
+            browser_version = browser.version
+            try:
+                loads = run_pageload(browser, running.url, args.variants, args.runs, args.warmup)
+            finally:
+                browser.close()
+            summaries = {name: {temperature: summarize(records)
+                                for temperature, records in runs.items()}
+                         for name, runs in loads.items()}
+        if not args.no_lifecycle:
+            lifecycle_runs = run_lifecycle(playwright, running.url, args.cycles)
+
+    load_average.append(os.getloadavg()[0])
+    found = report.targets(summaries, lifecycle_runs)
+    sections = [f"Machine: {os.cpu_count()} CPUs, Chromium {browser_version or '(lifecycle only)'}, "
+                f"load average {load_average[0]:.1f} at the start, {load_average[1]:.1f} at the end"]
+    if summaries:
+        sections += [report.load_table(args.variants, summaries, args.runs),
+                     report.milestone_table(args.variants, summaries),
+                     report.request_table(args.variants, summaries)]
+    if lifecycle_runs:
+        sections.append(report.lifecycle_table(lifecycle_runs))
+    sections.append(report.targets_text(found))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    machine = {"platform": platform.platform(), "cpus": os.cpu_count(),
+               "load_average": load_average, "chromium": browser_version}
+    results = results_json(args, machine, loads, summaries, lifecycle_runs, found)
+    (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    report.draw_chart(args.out / "results.png", args.variants if summaries else [], loads,
+                      summaries, lifecycle_runs)
+    sections.append(f"Wrote {args.out / 'results.json'} and {args.out / 'results.png'}")
+    print("\n\n".join(sections))
+    print(report.last_line(summaries, lifecycle_runs, args.runs))
+    return 0
+
+
+def results_json(args, machine, loads, summaries, lifecycle_runs, found):
+    """Everything measured: medians, every run (with its resources) and the targets."""
+    return {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "server": args.url or "serve.py --cdn mirror (started by bench/run.py)",
+        "runs": args.runs if summaries else None,
+        "page_load": {
+            variant.name: {"label": variant.label, "path": variant.path,
+                           "median": summaries[variant.name], "runs": loads[variant.name]}
+            for variant in args.variants if variant.name in summaries
+        },
+        "lifecycle": lifecycle_runs,
+        "targets": [{"label": t.label, "value": t.value, "limit": t.limit, "unit": t.unit,
+                     "met": t.met} for t in found],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
