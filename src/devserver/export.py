@@ -28,6 +28,8 @@ APP_DIRS = ("assets", "src/tiktokshop_widgets", "src/returns_app")
 TIKTOK_RESOURCE_HOST = "https://api-widget-sg.tiktokshop.com"
 SANDBOX_MANIFEST = "/sandbox/widgets/reverse/1.0.0/manifest.json"
 CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+# The page's preload hints for the sandbox's widget files.
+SANDBOX_HINT = re.compile(r'^\s*<link [^>]*href="(/sandbox/[^"]*)"[^>]*data-sandbox>\n', re.MULTILINE)
 
 
 def content_security_policy(widget_origins=(), backend_origins=()) -> str:
@@ -74,6 +76,11 @@ def export(out: Path, token_url: str, widgets_from: str | None = None,
     page, found = CSP_META.subn(lambda m: m.group(1) + policy + m.group(3), page)
     if found != 1:
         raise SystemExit("index.html has no Content-Security-Policy meta tag to update")
+    # Preload the sandbox's widget files from where they now live; TikTok's
+    # files are only known once widget-kit has asked, so none for those.
+    page = SANDBOX_HINT.sub(
+        lambda m: m.group(0).replace(m.group(1), urljoin(widgets_from, m.group(1)))
+        if widgets_from else "", page)
     (out / "index.html").write_text(page)
 
 

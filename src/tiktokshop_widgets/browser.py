@@ -2,9 +2,9 @@
 
     page = BrowserPage()
     sdk = await page.import_module(WIDGET_KIT_URL)
-    page.call(sdk.init, page.to_js(options))  # a JS throw raises JsError
-    callback = page.proxy(on_result)          # counted until released
-    await page.settle(sdk.loadWidget(name))   # a JS rejection raises JsError
+    page.call(sdk.init, page.to_js(options))       # a JS throw raises JsError
+    callback = page.proxy(on_result)               # counted until released
+    await page.call_async(sdk, "loadWidget", name) # a JS rejection raises JsError
     page.release(callback)
 
 Everything else in the package receives an object with these methods, so it
@@ -27,13 +27,16 @@ class JsError(Exception):
 
 # JS failures reach Python as outcomes, not exceptions: the interpreters differ
 # in what they raise (MicroPython cannot raise a rejection that is not an Error;
-# Pyodide prefixes some messages with its own class name), and a Python catch
-# handler cannot fix it (Pyodide awaits what it returns).
+# Pyodide's JsException message carries its own class name), and a Python catch
+# handler cannot fix it (Pyodide awaits what it returns). The JS call itself is
+# made in JS too: a promise handed back to JS from Pyodide comes back wrapped,
+# its rejections turned into Python tracebacks.
 MESSAGE_OF = """const messageOf = (reason) => reason instanceof Error ? reason.message
   : reason === undefined || reason === null ? "unknown error" : String(reason.message || reason);"""
-SETTLE = MESSAGE_OF + """
-return Promise.resolve(promise).then((value) => ({ ok: true, value }),
-                                     (reason) => ({ ok: false, message: messageOf(reason) }));"""
+CALL_ASYNC = MESSAGE_OF + """
+return Promise.resolve()
+  .then(() => method === null || method === undefined ? target(...args) : target[method](...args))
+  .then((value) => ({ ok: true, value }), (reason) => ({ ok: false, message: messageOf(reason) }));"""
 CALL = MESSAGE_OF + """
 try { return { ok: true, value: fn(...args) }; }
 catch (reason) { return { ok: false, message: messageOf(reason) }; }"""
@@ -55,7 +58,7 @@ class BrowserPage:
         self.live_proxies = 0
         self._container_ids = 0
         self._failed_imports = {}  # module URL -> failed attempts
-        self._settle = js.Function("promise", SETTLE)
+        self._call_async = js.Function("target", "method", "...args", CALL_ASYNC)
         self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
 
@@ -67,15 +70,16 @@ class BrowserPage:
         if failures:
             attempt_url += ("&" if "?" in url else "?") + "retry=" + str(failures)
         try:
-            modules = await self.settle(js_import(attempt_url))
+            modules = await self.call_async(js_import, None, attempt_url)
         except JsError:
             self._failed_imports[url] = failures + 1
             raise
         return modules[0]
 
-    async def settle(self, promise):
-        """Await a JS promise; a rejection raises ``JsError`` with its message."""
-        return _value(await self._settle(promise))
+    async def call_async(self, target, method, *args):
+        """Await ``target[method](*args)`` (``target(*args)`` when method is None),
+        a JS call returning a promise; a rejection raises ``JsError``."""
+        return _value(await self._call_async(target, method, *args))
 
     def call(self, function, *args):
         """Call a JS function; a throw raises ``JsError`` with its message."""

@@ -171,7 +171,7 @@ class WidgetKit:
         sdk = await self.ready()
         self.page.show_running_script()  # the widget's entry script may look for itself
         try:
-            return await self.page.settle(sdk.loadWidget(name))
+            return await self.page.call_async(sdk, "loadWidget", name)
         except Exception as error:
             failure = sdk_error(str(error), name)
             if isinstance(failure, WidgetEntryFailed):

@@ -46,7 +46,7 @@ class WidgetView:
             self._js_view = component.create(self.element)
             if self._js_view is None:  # widget-kit returns null for non-module widgets
                 raise WidgetError("The widget " + self.name + " is not a module widget.")
-            await self._call(self._js_view.render(self._js_props(self._props)))
+            await self._call(self._js_view, "render", self._js_props(self._props))
             self._check_not_cancelled()
         except MountCancelled:
             raise
@@ -72,7 +72,7 @@ class WidgetView:
         js_props = self._js_props(merged)
         self._props = merged
         try:
-            await self._call(self._js_view.update(js_props))
+            await self._call(self._js_view, "update", js_props)
         finally:
             self._release(old)
 
@@ -84,7 +84,7 @@ class WidgetView:
         js_view, self._js_view = self._js_view, None
         try:
             if js_view is not None:
-                await self._call(js_view.unmount())
+                await self._call(js_view, "unmount")
         finally:
             self._release(list(self._proxies.values()))
             self._proxies = {}
@@ -99,7 +99,7 @@ class WidgetView:
         js_view, self._js_view = self._js_view, None
         if js_view is not None:  # rendered part-way: leave the container clean
             try:
-                await self._page.settle(js_view.unmount())
+                await self._page.call_async(js_view, "unmount")
             except Exception:
                 pass  # the failure already reported is the one that matters
         self.state = FAILED
@@ -107,9 +107,9 @@ class WidgetView:
         self._proxies = {}
         self._on_closed(self)
 
-    async def _call(self, promise):
+    async def _call(self, js_view, method, *args):
         try:
-            return await self._page.settle(promise)
+            return await self._page.call_async(js_view, method, *args)
         except WidgetError:
             raise
         except Exception as error:

@@ -66,6 +66,9 @@ def expect_failure(page, *words):
     expect(status(page)).to_have_attribute("data-state", "failed", timeout=WIDGET_TIMEOUT_MS)
     for text in words:
         expect(status(page)).to_contain_text(text)
+    # Plain words only: no interpreter internals, no SDK tags, no traceback.
+    for internal in ("pyodide", "JsException", "PythonError", "Traceback", "OpenWidget Runtime"):
+        expect(status(page)).not_to_contain_text(internal)
     # Nothing half-mounted: no widget, an empty container.
     expect(page.locator("#returns-widget")).to_be_empty()
     expect(page.get_by_role("button", name="Retry")).to_be_visible()

@@ -42,8 +42,8 @@ class FakePage:
             raise RuntimeError(self.import_error)
         return self.sdk
 
-    async def settle(self, promise):
-        return await promise
+    async def call_async(self, target, method, *args):
+        return await (target if method is None else getattr(target, method))(*args)
 
     def call(self, function, *args):
         return function(*args)

@@ -53,9 +53,13 @@ def test_export_writes_only_the_app_pointed_at_the_backend(tmp_path):
     policy = policy_of((out / "index.html").read_text())
     assert BACKEND in directive(policy, "connect-src")
     assert BACKEND in directive(policy, "script-src")  # the sandbox's widget scripts
+    # The sandbox's widget files are preloaded from the backend.
+    page = (out / "index.html").read_text()
+    assert 'href="https://backend.example/sandbox/widgets/reverse/1.0.0/manifest.json" data-sandbox' in page
     # The page itself is otherwise unchanged: jsDelivr URLs and all.
     original = (PROJECT_ROOT / "index.html").read_text()
-    assert (out / "index.html").read_text().replace(policy, content_security_policy()) == original
+    assert (page.replace(policy, content_security_policy())
+            .replace('href="https://backend.example/sandbox/', 'href="/sandbox/')) == original
 
 
 def test_export_for_tiktok_lets_widget_kit_look_widgets_up(tmp_path):
@@ -66,6 +70,7 @@ def test_export_for_tiktok_lets_widget_kit_look_widgets_up(tmp_path):
     policy = policy_of((tmp_path / "site/index.html").read_text())
     assert "https://widgets.tiktokcdn.example" in directive(policy, "script-src")
     assert BACKEND not in directive(policy, "script-src")  # the backend only answers tokens
+    assert "/sandbox/" not in (tmp_path / "site/index.html").read_text()  # no sandbox hints
 
 
 def test_a_bad_url_is_refused(tmp_path):

@@ -61,3 +61,33 @@ def test_pyodide_packages_are_the_versions_pyodides_lock_names():
         if line and not line.startswith("#"):
             name, version = line.split()[0].split("==")
             assert lock["packages"][name]["version"] == version
+
+
+def test_the_preloaded_pyscript_and_interpreter_files_exist_at_the_pinned_versions():
+    from devserver.cdn_mirror import CdnMirror
+
+    script = (PROJECT_ROOT / "assets/interpreter.js").read_text()
+    mirror = CdnMirror(PROJECT_ROOT / "node_modules", PROJECT_ROOT / ".cache/pyodide-packages")
+    core_dist = f"npm/@pyscript/core@{locked_version('@pyscript/core')}/dist/"
+    chunks = re.findall(r'"([\w-]+\.js)"', script)
+    paths = re.findall(r'"((?:pyodide/v|npm/@micropython/)[^"]+)"', script)
+
+    assert len(chunks) >= 2 and len(paths) >= 5
+    for path in [core_dist + chunk for chunk in chunks] + paths:
+        mirror.local_path(path)  # raises MirrorMiss naming the problem
+        package, version, _ = parse_cdn_path(path)
+        assert version == locked_version(package), path
+
+
+def test_the_page_preloads_exactly_the_python_it_runs():
+    html = (PROJECT_ROOT / "index.html").read_text()
+    preloaded = set(re.findall(r'rel="preload" as="fetch" crossorigin="anonymous" href="\./(src/[^"]+\.py)"', html))
+    shipped = {source.replace("{LIB}", "./src/tiktokshop_widgets/").replace("{APP}", "./src/returns_app/")
+               .lstrip("./") for source in PAGE_CONFIG["files"] if not re.fullmatch(r"\{\w+\}", source)}
+    assert preloaded == shipped | {"src/returns_app/main.py"}
+
+
+def test_the_unused_interpreter_gets_the_pages_plugin_list():
+    script = (PROJECT_ROOT / "assets/interpreter.js").read_text()
+    no_plugins = re.search(r"const NO_PLUGINS = `plugins = (\[.*\])`;", script).group(1)
+    assert tomllib.loads(f"plugins = {no_plugins}")["plugins"] == PAGE_CONFIG["plugins"]
