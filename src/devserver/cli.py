@@ -11,15 +11,17 @@ import uvicorn
 
 from .app import create_app
 from .cdn_mirror import PinMismatch
-from .sessions import SecretUnfit
 from .settings import Settings
+from .tokens import SecretUnfit
 
 
 def main(argv=None) -> int:
-    settings = Settings.from_args(argv)
+    settings = Settings.from_args(argv)  # a bad flag or variable exits 2 with one line
+    # What a developer can fix (a pin, a secret, a data dir they may not write)
+    # is told in one line, as bad settings are: a traceback would bury it.
     try:
         app = create_app(settings)
-    except (PinMismatch, SecretUnfit) as exc:
+    except (PinMismatch, SecretUnfit, OSError) as exc:
         print(f"serve.py: {exc}", file=sys.stderr)
         return 2
     # Bind first so that --port 0 can print the port the OS picked. IPPROTO_TCP

@@ -8,7 +8,8 @@ Counts are kept in memory with the ``limits`` library's moving window, which
 suits one server process; several processes would share a Redis storage
 instead (``limits.storage.RedisStorage``), with the same calls. The client IP
 is the one uvicorn reports: behind a reverse proxy, the X-Forwarded-For address
-when uvicorn trusts that proxy (``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default).
+when uvicorn trusts that proxy (``--forwarded-allow-ips``, env
+``FORWARDED_ALLOW_IPS``; loopback, 127.0.0.1 and ::1, by default).
 """
 
 import math

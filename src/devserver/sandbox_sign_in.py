@@ -28,9 +28,10 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .replies import json_reply
 from .sandbox import ReturnsStore
 from .sessions import current_seller, sign_in
-from .token_endpoint import INVALID_PARAMETER, SHOP_ID, SHOP_NOT_FOUND, reply
+from .token_endpoint import INVALID_PARAMETER, SHOP_ID, SHOP_NOT_FOUND
 
 SIGN_IN_PATH = "/sandbox/session"
 MAX_NEXT_LENGTH = 2048
@@ -64,14 +65,14 @@ def routes(store: ReturnsStore) -> list:
         shop_id = request.query_params.get("shop_id", "")
         next_path = request.query_params.get("next")
         if not SHOP_ID.match(shop_id):
-            return reply(400, INVALID_PARAMETER, "shop_id must be a numeric shop id")
+            return json_reply(400, INVALID_PARAMETER, "shop_id must be a numeric shop id")
         if next_path is not None and not is_local_path(next_path):
-            return reply(400, INVALID_PARAMETER, "next must be a path on this server, like /")
+            return json_reply(400, INVALID_PARAMETER, "next must be a path on this server, like /")
         if store.get_shop(shop_id) is None:
-            return reply(404, SHOP_NOT_FOUND, f"shop {shop_id} is not a sandbox shop")
+            return json_reply(404, SHOP_NOT_FOUND, f"shop {shop_id} is not a sandbox shop")
         sign_in(request.session, shop_id)
         if next_path is None:
-            return reply(200, 0, "signed in", {"shop_id": shop_id})
+            return json_reply(200, 0, "signed in", {"shop_id": shop_id})
         return RedirectResponse(next_path, 303, headers={"cache-control": "no-store"})
 
     return [Route(SIGN_IN_PATH, switch_shop, name="sandbox_sign_in")]

@@ -13,7 +13,6 @@ the SameSite and Secure flags the settings ask for. Its signing secret is
 not the widget-token secret: one leaking must not give away the other.
 """
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +22,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .settings import Settings
-from .tokens import load_or_create_secret
+from .tokens import SecretUnfit, load_or_create_secret
 
 COOKIE_NAME = "seller_session"
 # A working day: a seller who comes back tomorrow signs in again.
 MAX_AGE = 12 * 60 * 60
 SESSION_SECRET_ENV = "DEVSERVER_SESSION_SECRET"
-MIN_SECRET_BYTES = 32
-
-
-class SecretUnfit(ValueError):
-    """The session secret is too short, or is the token secret."""
 
 
 @dataclass(frozen=True)
@@ -90,15 +84,8 @@ class SessionCookies:
 
 def load_or_create_session_secret(path: Path, token_secret: bytes, environ=None) -> bytes:
     """The cookie-signing secret: from ``DEVSERVER_SESSION_SECRET``, else the data dir,
-    else made now (mode 0600, never printed), like the token secret but not equal to it."""
-    environ = os.environ if environ is None else environ
-    secret = environ.get(SESSION_SECRET_ENV, "").encode()
-    if not secret:
-        # An empty environment: the token secret's variable must not be read here.
-        secret = load_or_create_secret(path, environ={})
-    if len(secret) < MIN_SECRET_BYTES:
-        raise SecretUnfit(f"the session secret ({SESSION_SECRET_ENV} or {path}) must be "
-                          f"at least {MIN_SECRET_BYTES} bytes")
+    else made now, like the token secret (SecretUnfit if too short) but not equal to it."""
+    secret = load_or_create_secret(path, environ, SESSION_SECRET_ENV)
     if secret == token_secret:
         raise SecretUnfit(f"the session secret ({SESSION_SECRET_ENV} or {path}) must "
                           "differ from the token secret")

@@ -5,6 +5,9 @@
 
 Every flag has an environment variable (``DEVSERVER_<FLAG>``); a flag given on
 the command line wins over the environment, which wins over the default.
+The environment's values are checked as the flags' are: a bad one stops the
+server with one line naming the variable. A switch (``DEVSERVER_RESET``) is on
+with 1, true, yes or on and off with 0, false, no, off or nothing, in any case.
 The two secrets (``DEVSERVER_TOKEN_SECRET``, ``DEVSERVER_SESSION_SECRET``) come
 from the environment or the data dir only, never from a flag: command lines
 show up in ``ps``.
@@ -14,9 +17,10 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import limits
+
+from .origins import web_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,12 +32,10 @@ SAME_SITE_VALUES = ("lax", "strict", "none")
 SECURE_VALUES = ("auto", "always", "never")
 CDN_MODES = ("mirror", "live")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-CHOICES = {
-    "--cdn": CDN_MODES,
-    "--cookie-samesite": SAME_SITE_VALUES,
-    "--cookie-secure": SECURE_VALUES,
-    "--log-level": LOG_LEVELS,
-}
+# How the environment says yes or no to a switch such as DEVSERVER_RESET.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
+MAX_PORT = 65535
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class Settings:
     # "live": pages are served untouched and the browser goes to jsDelivr.
     cdn: str = "mirror"
     token_ttl: int = 300
+    # The origin pages of this server are served from, as browsers see it
+    # (https://app.example behind a TLS proxy, say). When set, the token endpoint
+    # takes it as its own origin and refuses requests for any other host, instead
+    # of trusting the Host header (see token_endpoint).
+    public_origin: str | None = None
     # Page origins the sandbox platform accepts besides the one it serves.
     allowed_origins: tuple[str, ...] = ()
     # Page origins, besides this server's, that may call the token endpoint with
@@ -86,20 +93,9 @@ class Settings:
         environ = os.environ if environ is None else environ
         parser = _parser(environ)
         args = parser.parse_args(argv)
-        # argparse checks choices on the command line but not in defaults,
-        # which is where the environment's values are.
-        for flag, allowed in CHOICES.items():
-            value = getattr(args, flag.removeprefix("--").replace("-", "_"))
-            if value not in allowed:
-                parser.error(f"{flag} (or its environment variable) must be one of "
-                             f"{', '.join(allowed)}, not {value!r}")
         if args.cookie_samesite == "none" and args.cookie_secure != "always":
             parser.error("--cookie-samesite none needs --cookie-secure always: "
                          "browsers drop SameSite=None cookies that are not Secure")
-        try:
-            cors_origins = tuple(map(web_origin, args.cors_origin))
-        except ValueError as exc:
-            parser.error(f"--cors-origin: {exc}")
         return cls(
             host=args.host,
             port=args.port,
@@ -107,8 +103,9 @@ class Settings:
             reset=args.reset,
             cdn=args.cdn,
             token_ttl=args.token_ttl,
-            allowed_origins=tuple(o.rstrip("/") for o in args.allow_origin),
-            cors_origins=cors_origins,
+            public_origin=args.public_origin,
+            allowed_origins=tuple(args.allow_origin),
+            cors_origins=tuple(args.cors_origin),
             cookie_samesite=args.cookie_samesite,
             cookie_secure=args.cookie_secure,
             token_limit_per_session=args.token_limit_per_session,
@@ -117,30 +114,42 @@ class Settings:
         )
 
 
-def web_origin(value: str) -> str:
-    """``scheme://host[:port]`` as browsers send it in the Origin header.
+def _one_of(allowed: tuple[str, ...]):
+    """An argparse type that takes exactly the ``allowed`` words."""
+    def choice(value: str) -> str:
+        if value not in allowed:
+            raise argparse.ArgumentTypeError(
+                f"must be one of {', '.join(allowed)}, not {value[:100]!r}")
+        return value
+    return choice
 
-    ``web_origin("HTTPS://App.Example:443/")`` is ``"https://app.example"``;
-    anything with a path, query, user or other scheme raises ValueError.
-    """
+
+def _port(value: str) -> int:
+    if not (value.strip().isdecimal() and int(value) <= MAX_PORT):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to {MAX_PORT})")
+    return int(value)
+
+
+def _seconds(value: str) -> int:
+    if not (value.strip().isdecimal() and int(value) > 0):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of seconds above 0")
+    return int(value)
+
+
+def _switch(value: str) -> bool:
+    word = value.strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is neither on ({'/'.join(TRUE_WORDS)}) "
+            f"nor off ({'/'.join(FALSE_WORDS[1:])} or empty)")
+    return word in TRUE_WORDS
+
+
+def _origin(value: str) -> str:
     try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        parts = port = None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-        or parts.username is not None
-    ):
-        raise ValueError(f"{value!r} is not an origin like https://app.example")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    default_port = 80 if parts.scheme == "http" else 443
-    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
+        return web_origin(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _rate(value: str) -> str:
@@ -153,12 +162,6 @@ def _rate(value: str) -> str:
 
 
 def _parser(environ) -> argparse.ArgumentParser:
-    def env(name, default):
-        return environ.get("DEVSERVER_" + name, default)
-
-    def env_list(name):
-        return [item for item in env(name, "").split(",") if item]
-
     parser = argparse.ArgumentParser(
         prog="serve.py",
         description="Serve the demo site, its CDN mirror, the token endpoint "
@@ -167,45 +170,77 @@ def _parser(environ) -> argparse.ArgumentParser:
         "DEVSERVER_SESSION_SECRET signs seller session cookies (two different values); "
         "without them each is made at first start in the data dir, readable by you only.",
     )
+
+    def env(name, default, convert=str):
+        """DEVSERVER_<name>, read as its flag's value would be. A bad one stops
+        the server, even if a flag overrides it, with one line naming the
+        variable: it may have been set far from this command line, so no usage."""
+        variable = "DEVSERVER_" + name
+        if variable not in environ:
+            return default
+        try:
+            return convert(environ[variable])
+        except argparse.ArgumentTypeError as exc:
+            parser.exit(2, f"{parser.prog}: error: {variable}: {exc}\n")
+
+    def env_list(name, convert):
+        return env(name, [], lambda value: [convert(item) for item in value.split(",") if item])
+
     parser.add_argument("--host", default=env("HOST", Settings.host),
                         help="interface to bind (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=int(env("PORT", Settings.port)),
+    parser.add_argument("--port", type=_port, default=env("PORT", Settings.port, _port),
                         help="port to bind, 0 for any free one (default: %(default)s)")
     parser.add_argument("--data-dir", default=env("DATA_DIR", str(Settings.data_dir)),
                         help="where the sandbox database and the secrets live "
                         "(default: %(default)s)")
     parser.add_argument("--reset", action="store_true",
-                        default=env("RESET", "") not in ("", "0", "false"),
-                        help="delete the sandbox data and seed it again")
-    parser.add_argument("--cdn", choices=CDN_MODES, default=env("CDN", Settings.cdn),
+                        default=env("RESET", Settings.reset, _switch),
+                        help="delete the sandbox data and seed it again (env DEVSERVER_RESET: "
+                        f"{'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS[1:])})")
+    parser.add_argument("--cdn", choices=CDN_MODES,
+                        default=env("CDN", Settings.cdn, _one_of(CDN_MODES)),
                         help="mirror: pages load jsDelivr assets from the local npm copies "
                         "(works offline); live: pages are served untouched (default: %(default)s)")
-    parser.add_argument("--token-ttl", type=int, default=int(env("TOKEN_TTL", Settings.token_ttl)),
+    parser.add_argument("--token-ttl", type=_seconds,
+                        default=env("TOKEN_TTL", Settings.token_ttl, _seconds),
                         help="lifetime of sandbox widget tokens in seconds (default: %(default)s)")
-    parser.add_argument("--allow-origin", action="append", default=env_list("ALLOW_ORIGINS"),
+    parser.add_argument("--public-origin", type=_origin,
+                        default=env("PUBLIC_ORIGIN", Settings.public_origin,
+                                    lambda value: _origin(value) if value.strip() else None),
+                        help="the origin browsers load this server's pages from, e.g. "
+                        "https://app.example behind a TLS proxy: the token endpoint then takes "
+                        "it as its own and refuses requests for other hosts, instead of "
+                        "trusting the Host header (default: none)")
+    parser.add_argument("--allow-origin", action="append", type=_origin,
+                        default=env_list("ALLOW_ORIGINS", _origin),
                         help="another page origin the sandbox platform accepts (repeatable; "
                         "env DEVSERVER_ALLOW_ORIGINS, comma-separated)")
-    parser.add_argument("--cors-origin", action="append", default=env_list("CORS_ORIGINS"),
+    parser.add_argument("--cors-origin", action="append", type=_origin,
+                        default=env_list("CORS_ORIGINS", _origin),
                         help="another page origin that may call the token endpoint with the "
                         "seller's session cookie, e.g. https://app.example (repeatable; "
                         "env DEVSERVER_CORS_ORIGINS, comma-separated). A page there also "
                         "needs --allow-origin for the sandbox platform")
     parser.add_argument("--cookie-samesite", choices=SAME_SITE_VALUES,
-                        default=env("COOKIE_SAMESITE", Settings.cookie_samesite),
+                        default=env("COOKIE_SAMESITE", Settings.cookie_samesite,
+                                    _one_of(SAME_SITE_VALUES)),
                         help="SameSite of the seller session cookie: lax sends it on navigations "
                         "here and from pages on the same site (any port of this host); none "
                         "from any site, and needs --cookie-secure always (default: %(default)s)")
     parser.add_argument("--cookie-secure", choices=SECURE_VALUES,
-                        default=env("COOKIE_SECURE", Settings.cookie_secure),
+                        default=env("COOKIE_SECURE", Settings.cookie_secure,
+                                    _one_of(SECURE_VALUES)),
                         help="Secure flag of the session cookie: auto sets it on requests that "
                         "came over HTTPS, including through a trusted proxy's "
                         "X-Forwarded-Proto (default: %(default)s)")
     parser.add_argument("--token-limit-per-session", type=_rate,
-                        default=env("TOKEN_LIMIT_PER_SESSION", Settings.token_limit_per_session),
+                        default=env("TOKEN_LIMIT_PER_SESSION", Settings.token_limit_per_session,
+                                    _rate),
                         help="token requests allowed per seller session (default: %(default)s)")
     parser.add_argument("--token-limit-per-ip", type=_rate,
-                        default=env("TOKEN_LIMIT_PER_IP", Settings.token_limit_per_ip),
+                        default=env("TOKEN_LIMIT_PER_IP", Settings.token_limit_per_ip, _rate),
                         help="token requests allowed per client IP (default: %(default)s)")
-    parser.add_argument("--log-level", default=env("LOG_LEVEL", Settings.log_level),
-                        choices=LOG_LEVELS)
+    parser.add_argument("--log-level", choices=LOG_LEVELS,
+                        default=env("LOG_LEVEL", Settings.log_level, _one_of(LOG_LEVELS)),
+                        help="uvicorn's log level (default: %(default)s)")
     return parser

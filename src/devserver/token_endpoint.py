@@ -22,6 +22,24 @@ ISV's own business; serve.py's sandbox signs its visitors in to a demo shop
 Every reply is JSON, ``{"code": ..., "message": ..., "data": ...}``, with a
 non-zero code and ``data: null`` on errors, and is never cached. Tokens travel
 only in reply bodies: never in a URL, never in a log line.
+
+"This server's own origin" is, by default, the one the request names: its Host
+header and scheme. That suits the dev server, reached as 127.0.0.1, localhost
+or a LAN address alike, but Host is chosen by the client, and behind a reverse
+proxy the app may see the proxy's internal name and plain http. A production
+backend should configure its public origin (``settings.public_origin``,
+``serve.py --public-origin https://app.example``): that origin is then its own,
+whatever a request's Host says, and a request for any other host is refused
+by Starlette's TrustedHostMiddleware (400, in plain text: no page of ours
+sends one), which also defeats DNS rebinding (a page on an attacker's name
+that resolves to this server).
+
+The per-IP limit counts the client address uvicorn reports. uvicorn takes it
+from X-Forwarded-For when the connection comes from an address it trusts
+(``--forwarded-allow-ips``, env ``FORWARDED_ALLOW_IPS``; loopback by default):
+behind a proxy on another address, list that proxy, or every seller counts as
+the proxy; never list addresses clients can connect from, or each client
+picks the IP it is counted as.
 """
 
 import re
@@ -30,12 +48,15 @@ from collections.abc import Collection
 from starlette.datastructures import URL, Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .origins import host_of, origin_of
 from .rate_limit import TokenRateLimits
+from .replies import json_reply
 from .sessions import current_seller
 from .settings import Settings
 from .tokens import TokenSigner
@@ -62,13 +83,19 @@ class InvalidQuery(ValueError):
 
 def routes(signer: TokenSigner, settings: Settings) -> list:
     limits = TokenRateLimits(settings.token_limit_per_session, settings.token_limit_per_ip)
+    # With a public origin, requests must be for its host; TrustedHostMiddleware
+    # compares the host without the port, as the port a proxy forwards may differ.
+    own_host = [Middleware(TrustedHostMiddleware, allowed_hosts=[host_of(settings.public_origin)],
+                           www_redirect=False)] if settings.public_origin else []
     return [
         Route(
             TOKEN_PATH,
             AccessTokenEndpoint(signer, limits),
             name="access_token",
             middleware=[
-                Middleware(RefuseOtherOrigins, allowed=settings.cors_origins),
+                *own_host,
+                Middleware(RefuseOtherOrigins, allowed=settings.cors_origins,
+                           own_origin=settings.public_origin),
                 Middleware(
                     CORSMiddleware,
                     allow_origins=list(settings.cors_origins),
@@ -95,24 +122,26 @@ class AccessTokenEndpoint:
 
     def respond(self, request: Request) -> JSONResponse:
         if request.method != "GET":
-            return reply(405, METHOD_NOT_ALLOWED, f"use GET, not {request.method[:20]}",
-                         headers={"allow": "GET"})
+            return json_reply(405, METHOD_NOT_ALLOWED, f"use GET, not {request.method[:20]}",
+                              headers={"allow": "GET"})
         if wait := self.limits.hit_ip(request.client.host if request.client else "unknown"):
             return too_many_requests(wait)
         seller = current_seller(request.session)
         if seller is None:
-            return reply(401, NOT_SIGNED_IN, "no seller is signed in: sign in, then ask again")
+            return json_reply(401, NOT_SIGNED_IN,
+                              "no seller is signed in: sign in, then ask again")
         if wait := self.limits.hit_session(seller.id):
             return too_many_requests(wait)
         try:
             shop_id = requested_shop(request)
         except InvalidQuery as exc:
-            return reply(400, INVALID_PARAMETER, str(exc))
+            return json_reply(400, INVALID_PARAMETER, str(exc))
         if shop_id != seller.shop_id:
-            return reply(403, NOT_YOUR_SHOP,
-                         f"the signed-in seller is not a seller of shop {shop_id}")
+            return json_reply(403, NOT_YOUR_SHOP,
+                              f"the signed-in seller is not a seller of shop {shop_id}")
         issued = self.signer.issue(shop_id)
-        return reply(200, 0, "success", {"token": issued.token, "expire_at": str(issued.expire_at)})
+        return json_reply(200, 0, "success",
+                          {"token": issued.token, "expire_at": str(issued.expire_at)})
 
 
 def requested_shop(request: Request) -> str:
@@ -138,36 +167,33 @@ class RefuseOtherOrigins:
     """403 for a request sent by a page on an origin that is neither ours nor allowed.
 
     Browsers send Origin on every cross-origin fetch; a same-origin GET and a
-    client that is not a browser send none, and are not a foreign page.
+    client that is not a browser send none, and are not a foreign page. Ours is
+    ``own_origin`` when configured, else the origin the request was sent to.
     """
 
-    def __init__(self, app: ASGIApp, allowed: Collection[str]):
+    def __init__(self, app: ASGIApp, allowed: Collection[str], own_origin: str | None = None):
         self.app = app
         self.allowed = frozenset(allowed)
+        self.own_origin = own_origin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         origin = Headers(scope=scope).get("origin") if scope["type"] == "http" else None
-        if origin is not None and origin not in self.allowed and origin != _own_origin(scope):
-            response = reply(403, ORIGIN_NOT_ALLOWED,
-                             f"pages on {origin[:100]!r} may not ask for widget tokens")
+        if origin is not None and origin not in self.allowed and origin != self._own(scope):
+            response = json_reply(403, ORIGIN_NOT_ALLOWED,
+                                  f"pages on {origin[:100]!r} may not ask for widget tokens")
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-
-def _own_origin(scope: Scope) -> str:
-    url = URL(scope=scope)
-    return f"{url.scheme}://{url.netloc}".lower()
+    def _own(self, scope: Scope) -> str | None:
+        if self.own_origin:
+            return self.own_origin
+        try:
+            return origin_of(str(URL(scope=scope)))
+        except ValueError:  # a Host header no browser would send: no page of ours
+            return None
 
 
 def too_many_requests(wait: int) -> JSONResponse:
-    return reply(429, TOO_MANY_REQUESTS, f"too many token requests: try again in {wait} s",
-                 headers={"retry-after": str(wait)})
-
-
-def reply(status: int, code: int, message: str, data=None, headers=None) -> JSONResponse:
-    return JSONResponse(
-        {"code": code, "message": message, "data": data},
-        status_code=status,
-        headers={"cache-control": "no-store", **(headers or {})},
-    )
+    return json_reply(429, TOO_MANY_REQUESTS, f"too many token requests: try again in {wait} s",
+                      headers={"retry-after": str(wait)})

@@ -11,6 +11,7 @@ same secret, the way TikTok both issues and checks its own.
 
 import os
 import secrets
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,12 @@ import jwt
 ALGORITHM = "HS512"
 ISSUER = "sandbox-widget-platform"
 SECRET_ENV = "DEVSERVER_TOKEN_SECRET"
+MIN_SECRET_BYTES = 32
+
+
+class SecretUnfit(ValueError):
+    """A signing secret is too short, or equals the other one; the message says
+    which, and where the secret came from."""
 
 
 class TokenExpired(Exception):
@@ -46,8 +53,8 @@ class TokenClaims:
 
 class TokenSigner:
     def __init__(self, secret: bytes, app_key: str, ttl: int):
-        if len(secret) < 32:
-            raise ValueError("the token secret must be at least 32 bytes")
+        if len(secret) < MIN_SECRET_BYTES:
+            raise SecretUnfit(f"the token secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self.app_key = app_key
         self.ttl = ttl
@@ -83,24 +90,39 @@ class TokenSigner:
         return TokenClaims(claims["shop_id"], claims["app_key"], int(claims["exp"]))
 
 
-def load_or_create_secret(path: Path, environ=None) -> bytes:
-    """The signing secret: from the environment, else the data dir, else made now.
+def load_or_create_secret(path: Path, environ=None, variable: str = SECRET_ENV) -> bytes:
+    """A signing secret: from ``variable`` in the environment, else the file at
+    ``path``, else made now (mode 0600, never printed); SecretUnfit if too short.
 
-    A new secret is written with mode 0600 and never printed.
+    Two servers may start together on one data dir, so a new secret is written
+    to a temporary file first and published under ``path`` in one step
+    (a hard link, which fails if ``path`` exists): a reader finds no file or a
+    whole one, and the server that loses the race uses the winner's secret.
     """
     environ = os.environ if environ is None else environ
-    if environ.get(SECRET_ENV):
-        return environ[SECRET_ENV].encode()
+    if environ.get(variable):
+        return _long_enough(environ[variable].encode(), variable)
     try:
-        return path.read_bytes().strip()
+        return _long_enough(path.read_bytes().strip(), path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(64).encode()
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as f:
-        f.write(secret)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secret)
+        os.link(draft, path)
+    except FileExistsError:  # another server published its secret first
+        return _long_enough(path.read_bytes().strip(), path)
+    finally:
+        os.unlink(draft)
+    return secret
+
+
+def _long_enough(secret: bytes, source: str | Path) -> bytes:
+    if len(secret) < MIN_SECRET_BYTES:
+        remedy = ": delete the file to have a new one made" if isinstance(source, Path) else ""
+        raise SecretUnfit(f"the secret in {source} must be at least {MIN_SECRET_BYTES} "
+                          f"bytes{remedy}")
     return secret

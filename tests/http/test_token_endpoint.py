@@ -196,6 +196,48 @@ def test_an_allowed_origin_gets_its_preflight_answered(tmp_path):
         json_error(refused, 403, 40301)
 
 
+def test_a_request_naming_no_proper_host_is_refused_not_a_crash(client):
+    sign_in(client)
+    response = client.get(TOKEN_URL, params=token_query(),
+                          headers={"host": "[::1", "origin": "http://[::1"})
+    json_error(response, 403, 40301)
+
+
+# -- with a configured public origin -------------------------------------------------
+
+PUBLIC_ORIGIN = "https://shop-tools.example"
+
+
+def test_with_a_public_origin_its_pages_get_tokens(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "data", cdn="live", public_origin=PUBLIC_ORIGIN))
+    with TestClient(app, base_url=PUBLIC_ORIGIN) as client:
+        sign_in(client)
+        response = client.get(TOKEN_URL, params=token_query(), headers={"origin": PUBLIC_ORIGIN})
+        assert response.status_code == 200
+        # Behind a proxy the app may see another port and scheme; the page's
+        # origin is still the public one.
+        client.base_url = "http://shop-tools.example:8000"
+        sign_in(client)
+        assert client.get(TOKEN_URL, params=token_query(),
+                          headers={"origin": PUBLIC_ORIGIN}).status_code == 200
+
+
+def test_with_a_public_origin_the_host_header_proves_nothing(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "data", cdn="live", public_origin=PUBLIC_ORIGIN))
+    with TestClient(app, base_url="http://shop-tools.example:8000") as client:
+        sign_in(client)
+        # The Origin matches the Host the request names, but not the public origin.
+        same_as_host = client.get(TOKEN_URL, params=token_query(),
+                                  headers={"origin": "http://shop-tools.example:8000"})
+        json_error(same_as_host, 403, 40301)
+
+    with TestClient(app, base_url=OWN_ORIGIN) as client:  # a host that is not ours
+        sign_in(client)
+        other_host = client.get(TOKEN_URL, params=token_query())
+        assert other_host.status_code == 400
+        assert other_host.text == "Invalid host header"
+
+
 # -- how often ---------------------------------------------------------------------
 
 

@@ -1,11 +1,13 @@
 """The static export: the app's files, pointed at a backend, with a policy to match."""
 
 import re
+import shutil
 import tomllib
+from pathlib import Path
 
 import pytest
 
-from devserver.export import content_security_policy, export
+from devserver.export import content_security_policy, export, main
 from devserver.settings import PROJECT_ROOT
 
 BACKEND = "https://backend.example"
@@ -73,6 +75,97 @@ def test_export_for_tiktok_lets_widget_kit_look_widgets_up(tmp_path):
     assert "/sandbox/" not in (tmp_path / "site/index.html").read_text()  # no sandbox hints
 
 
-def test_a_bad_url_is_refused(tmp_path):
+def test_a_bad_url_is_refused_before_anything_is_written(tmp_path):
     with pytest.raises(SystemExit, match="not an http"):
         export(tmp_path / "site", TOKEN_URL, widgets_from="backend.example")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_relative_token_url_is_the_pages_own_origin(tmp_path):
+    export(tmp_path / "site", "/api/v1/widget/access_token")
+
+    widgets = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())["tiktok_widgets"]
+    assert widgets["token_url"] == "/api/v1/widget/access_token"
+    policy = policy_of((tmp_path / "site/index.html").read_text())
+    assert directive(policy, "connect-src") == directive(content_security_policy(), "connect-src")
+
+
+@pytest.mark.parametrize("token_url", [
+    'https://backend.example/token?note="quoted"',
+    "https://backend.example/token?path=C:\\1\\n",   # backslashes, one before a digit
+    "https://backend.example/tökén",
+])
+def test_the_token_url_is_written_as_a_toml_string(tmp_path, token_url):
+    export(tmp_path / "site", token_url)
+
+    widgets = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())["tiktok_widgets"]
+    assert widgets["token_url"] == token_url
+
+
+# -- where it writes -----------------------------------------------------------------
+
+
+@pytest.fixture
+def nothing_may_change(monkeypatch):
+    """Deleting or writing any file fails the test (instead of harming the checkout)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"export touched the disk: {args[:1]}")
+
+    for owner, name in [(shutil, "rmtree"), (shutil, "copyfile"), (Path, "unlink"),
+                        (Path, "write_text"), (Path, "mkdir")]:
+        monkeypatch.setattr(owner, name, refuse)
+
+
+@pytest.mark.parametrize("out, force", [
+    (PROJECT_ROOT, True),
+    (PROJECT_ROOT.parent, True),
+    (PROJECT_ROOT / "src", True),
+    (PROJECT_ROOT / "assets", True),
+    (PROJECT_ROOT / "src/returns_app/site", True),
+    (PROJECT_ROOT, False),
+], ids=["checkout", "above-checkout", "src", "assets", "inside-sources", "checkout-unforced"])
+def test_the_checkout_and_its_sources_are_never_written(nothing_may_change, out, force):
+    with pytest.raises(SystemExit, match="refusing to export into"):
+        export(out, TOKEN_URL, force=force)
+
+
+def test_the_home_folder_is_never_written(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: pytest.fail("deleted a folder"))
+
+    for out in (home, tmp_path):
+        with pytest.raises(SystemExit, match="home folder"):
+            export(out, TOKEN_URL, force=True)
+    assert (home / "notes").is_dir()
+
+
+def test_a_folder_that_is_not_empty_needs_force(tmp_path):
+    out = tmp_path / "site"
+    (out / "assets").mkdir(parents=True)
+    (out / "assets" / "stale.js").write_text("old")
+    (out / "CNAME").write_text("shop-tools.example")
+
+    with pytest.raises(SystemExit, match="not empty.*--force"):
+        export(out, TOKEN_URL)
+    assert (out / "assets" / "stale.js").exists()
+
+    export(out, TOKEN_URL, force=True)
+    assert (out / "index.html").exists()
+    assert not (out / "assets" / "stale.js").exists()  # the app's folders are replaced
+    assert (out / "CNAME").read_text() == "shop-tools.example"  # the rest is kept
+
+
+def test_an_empty_folder_is_written_without_force(tmp_path):
+    (tmp_path / "site").mkdir()
+    export(tmp_path / "site", TOKEN_URL)
+    assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_the_command_takes_force(tmp_path, capsys):
+    out = tmp_path / "site"
+    main([str(out), "--token-url", TOKEN_URL])
+    with pytest.raises(SystemExit, match="not empty"):
+        main([str(out), "--token-url", TOKEN_URL])
+    assert main([str(out), "--token-url", TOKEN_URL, "--force"]) == 0

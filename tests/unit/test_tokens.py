@@ -1,11 +1,17 @@
 """Sandbox widget tokens: what the platform accepts and refuses."""
 
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import jwt
 import pytest
 
+from devserver import tokens
 from devserver.tokens import (
     ALGORITHM,
     SECRET_ENV,
+    SecretUnfit,
     TokenExpired,
     TokenInvalid,
     TokenSigner,
@@ -70,3 +76,60 @@ def test_a_new_secret_is_random_and_kept(tmp_path):
     first = load_or_create_secret(tmp_path / "a" / "secret", {})
     assert load_or_create_secret(tmp_path / "a" / "secret", {}) == first
     assert load_or_create_secret(tmp_path / "b" / "secret", {}) != first
+
+
+def test_a_new_secret_file_is_private(tmp_path):
+    load_or_create_secret(tmp_path / "secret", {})
+    assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret"]  # no draft left behind
+
+
+@pytest.mark.parametrize("environ, file, source", [
+    ({SECRET_ENV: "short"}, None, SECRET_ENV),
+    ({}, b"", "secret"),
+    ({}, b"  short\n", "secret"),
+])
+def test_a_short_secret_is_refused_naming_where_it_came_from(tmp_path, environ, file, source):
+    if file is not None:
+        (tmp_path / "secret").write_bytes(file)
+    with pytest.raises(SecretUnfit, match=f"{source} must be at least 32 bytes"):
+        load_or_create_secret(tmp_path / "secret", environ)
+
+
+def test_the_secret_file_is_never_seen_half_written(tmp_path):
+    """Another server starting at the same moment may read the file between any
+    two steps of making it: it must find no file, or the whole secret."""
+    path = tmp_path / "secret"
+    seen = []
+
+    def watch(frame, event, arg):
+        if frame.f_code.co_filename != tokens.__file__:
+            return None
+        if path.exists():
+            seen.append(path.read_bytes())
+        return watch
+
+    sys.settrace(watch)
+    try:
+        secret = load_or_create_secret(path, {})
+    finally:
+        sys.settrace(None)
+    assert seen and all(content.strip() == secret for content in seen)
+
+
+def start_together(barrier: threading.Barrier, path) -> bytes:
+    barrier.wait()
+    return load_or_create_secret(path, {})
+
+
+def test_servers_starting_together_share_one_secret(tmp_path):
+    """Threads stand in for server processes: what they share is the file."""
+    servers = 8
+    for attempt in range(20):
+        path = tmp_path / str(attempt) / "secret"
+        barrier = threading.Barrier(servers)
+        with ThreadPoolExecutor(servers) as pool:
+            started = [pool.submit(start_together, barrier, path) for _ in range(servers)]
+            secrets = {future.result() for future in started}
+        assert secrets == {path.read_bytes().strip()}
+        assert [p.name for p in path.parent.iterdir()] == ["secret"]

@@ -29,7 +29,6 @@ import base64
 import binascii
 import json
 import re
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -38,6 +37,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from ..origins import origin_of
+from ..replies import json_reply
 from ..settings import Settings
 from ..tokens import TokenClaims, TokenExpired, TokenInvalid, TokenSigner
 from . import errors, model
@@ -99,28 +100,12 @@ def routes(store: ReturnsStore, signer: TokenSigner, settings: Settings) -> list
     ]
 
 
-def page_origin(url: str) -> str | None:
-    """``scheme://host[:port]`` of a URL or Origin header, without a default port."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    default_port = 80 if parts.scheme == "http" else 443
-    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
-
-
 class WidgetApi:
     def __init__(self, store: ReturnsStore, signer: TokenSigner, settings: Settings):
         self.store = store
         self.signer = signer
         self.app_key = settings.app_key
-        self.extra_origins = {
-            origin for origin in map(page_origin, settings.allowed_origins) if origin
-        }
+        self.extra_origins = frozenset(settings.allowed_origins)
 
     # -- endpoints -----------------------------------------------------------
 
@@ -182,14 +167,18 @@ class WidgetApi:
                 self._authorize_and_run, claims, body, action, request.path_params
             )
         except PlatformError as error:
-            return _reply(error.status, error.payload())
-        return _reply(200, {"code": 0, "message": "success", "data": data})
+            return json_reply(error.status, error.code, error.message)
+        return json_reply(200, 0, "success", data)
 
     def _check_origin(self, request: Request) -> None:
         # Browsers send Origin on every cross-origin request and every POST, so a
         # missing one means the caller is not a page we could vouch for.
-        origin = page_origin(request.headers.get("origin", ""))
-        if origin is None or origin not in {page_origin(str(request.url)), *self.extra_origins}:
+        try:
+            page_is_allowed = origin_of(request.headers.get("origin", "")) in {
+                origin_of(str(request.url)), *self.extra_origins}
+        except ValueError:  # no Origin, "null", or no http(s) origin at all
+            page_is_allowed = False
+        if not page_is_allowed:
             raise PlatformError.of(
                 errors.WIDGET_DOMAIN_NOT_MATCH,
                 f"{request.headers.get('origin', 'no Origin header')!r} is not on the allowlist",
@@ -346,7 +335,3 @@ def _decode_page_token(token: str | None) -> tuple[int, str] | None:
 
 def _invalid(message: str) -> PlatformError:
     return PlatformError(400, errors.INVALID_PARAMETER, message)
-
-
-def _reply(status: int, payload: dict) -> JSONResponse:
-    return JSONResponse(payload, status_code=status, headers={"cache-control": "no-store"})

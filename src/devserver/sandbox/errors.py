@@ -2,7 +2,7 @@
 
     raise PlatformError.of(TOKEN_EXPIRED)                       # 401, TikTok's text
     raise PlatformError(400, INVALID_PARAMETER, "page_size must be 1 to 100")
-    reply = error.payload()   # {"code": 36017005, "message": "...", "data": None}
+    json_reply(error.status, error.code, error.message)         # how the API answers it
 
 The first group are TikTok Shop's own widget-platform codes (from its widget FAQ);
 the widget recognises them by number, so the sandbox answers with the same ones.
@@ -54,6 +54,3 @@ class PlatformError(Exception):
         """One of TikTok's codes with its usual status and wording, plus optional detail."""
         status, message = _STANDARD[code]
         return cls(status, code, f"{message}: {detail}" if detail else message)
-
-    def payload(self) -> dict:
-        return {"code": self.code, "message": self.message, "data": None}

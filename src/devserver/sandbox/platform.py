@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
+from ..replies import json_reply
 from . import errors
 
 WIDGET_NAME = "@tiktokshop-widget/reverse:ManageReturns"
@@ -78,14 +79,14 @@ async def resource_url_search(request: Request) -> JSONResponse:
         except (ValueError, RecursionError, AttributeError):
             widget_name = None
     if not isinstance(widget_name, str):
-        return _search_reply(400, errors.INVALID_PARAMETER,
-                             'the body must be {"widget_release_key": {"widget_name": "..."}}')
+        return json_reply(400, errors.INVALID_PARAMETER,
+                          'the body must be {"widget_release_key": {"widget_name": "..."}}')
     if widget_name != WIDGET_NAME:
-        return _search_reply(404, errors.WIDGET_NOT_FOUND,
-                             f"no released widget is named {widget_name[:200]!r}")
+        return json_reply(404, errors.WIDGET_NOT_FOUND,
+                          f"no released widget is named {widget_name[:200]!r}")
     manifest_url = str(request.url_for("widget_manifest"))
-    return _search_reply(200, 0, "success",
-                         {"resource_url": {"va_url": manifest_url, "ttp_url": manifest_url}})
+    return json_reply(200, 0, "success",
+                      {"resource_url": {"va_url": manifest_url, "ttp_url": manifest_url}})
 
 
 def manifest(request: Request) -> JSONResponse:
@@ -121,8 +122,3 @@ def _sdk_public_path(url: str) -> str:
     returns.example.com) must be handed over as code that returns it.
     """
     return f"return {json.dumps(url)};" if "return" in url else url
-
-
-def _search_reply(status: int, code: int, message: str, data=None) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message, "data": data}, status_code=status,
-                        headers={"cache-control": "no-store"})
