@@ -65,15 +65,25 @@ const FILTERS = [
 const DEFAULT_FILTER = "awaiting";
 
 // The decision the seller owes, by return type and status (mirrors the sandbox's rules).
+// `subject` names what Accept and Reject act on, for the buttons' accessible names
+// ("Accept the refund request for order 5712…"); `acceptHint` is Accept's tooltip.
 const RECEIVED_PACKAGE = {
   approve: "APPROVE_RECEIVED_PACKAGE",
   reject: "REJECT_RECEIVED_PACKAGE",
+  subject: "the returned package",
   acceptHint: "Accept the returned package",
 };
 const DECISION_RULES = {
-  [`REFUND:${PENDING}`]: { approve: "APPROVE_REFUND", reject: "REJECT_REFUND", acceptHint: "Approve the refund" },
-  [`RETURN_AND_REFUND:${PENDING}`]: { approve: "APPROVE_RETURN", reject: "REJECT_RETURN", acceptHint: "Approve the return" },
-  [`REPLACEMENT:${PENDING}`]: { approve: "APPROVE_REPLACEMENT", reject: "REJECT_REPLACEMENT", acceptHint: "Approve the replacement" },
+  [`REFUND:${PENDING}`]: {
+    approve: "APPROVE_REFUND", reject: "REJECT_REFUND", subject: "the refund request", acceptHint: "Approve the refund",
+  },
+  [`RETURN_AND_REFUND:${PENDING}`]: {
+    approve: "APPROVE_RETURN", reject: "REJECT_RETURN", subject: "the return request", acceptHint: "Approve the return",
+  },
+  [`REPLACEMENT:${PENDING}`]: {
+    approve: "APPROVE_REPLACEMENT", reject: "REJECT_REPLACEMENT", subject: "the replacement request",
+    acceptHint: "Approve the replacement",
+  },
   [`RETURN_AND_REFUND:${BUYER_SHIPPED_ITEM}`]: RECEIVED_PACKAGE,
   [`REPLACEMENT:${BUYER_SHIPPED_ITEM}`]: RECEIVED_PACKAGE,
 };
@@ -259,7 +269,8 @@ function timeLeft(deadline) {
   const days = Math.floor(seconds / 86400);
   const hours = Math.floor((seconds % 86400) / 3600);
   const minutes = Math.max(1, Math.floor((seconds % 3600) / 60));
-  const text = days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
+  // No-break spaces keep each number with its unit when the line wraps ("3 d 15 h", never "15 / h").
+  const text = days > 0 ? `${days}\u00a0d ${hours}\u00a0h` : hours > 0 ? `${hours}\u00a0h ${minutes}\u00a0min` : `${minutes}\u00a0min`;
   return { text: `Respond within ${text}`, urgency: seconds < 12 * 3600 ? "soon" : "" };
 }
 
@@ -438,7 +449,9 @@ class ReturnsView {
       if (!data || !Array.isArray(data.return_orders)) {
         throw new WidgetError("bad_response", "TikTok Shop sent an unexpected list of returns.", { retryable: true });
       }
+      const firstNew = data.return_orders.find((order) => !this.entries.has(order.return_id));
       for (const order of data.return_orders) this.entries.set(order.return_id, this.newEntry(order));
+      if (more && firstNew) this.focusAfterLoad = firstNew.return_id;
       this.nextPageToken = typeof data.next_page_token === "string" ? data.next_page_token : "";
       this.totalCount = Number(data.total_count) || this.entries.size;
     } catch (error) {
@@ -450,8 +463,25 @@ class ReturnsView {
         this.loadingMore = false;
         this.renderList();
         this.renderMessages();
+        this.moveFocusAfterLoad();
       }
     }
+  }
+
+  /** After "Show more" (whose button is rebuilt, so loses focus), the first new row. */
+  moveFocusAfterLoad() {
+    const returnId = this.focusAfterLoad;
+    this.focusAfterLoad = null;
+    const row = returnId && this.rowElements.get(returnId);
+    if (!row || !this.focusIsLost()) return;
+    row.tabIndex = -1;
+    row.focus();
+  }
+
+  /** Whether the focused element was one the widget has just removed or disabled. */
+  focusIsLost() {
+    const active = document.activeElement;
+    return !active || active === document.body || (this.root.contains(active) ? active.disabled === true : !active.isConnected);
   }
 
   /** Fetch the current state of some rows again (after a decision came too late). */
@@ -569,7 +599,10 @@ class ReturnsView {
       } else {
         this.showError(this.forOrder(entry, error), () => this.decide(returnId, kind));
       }
-      this.renderRow(returnId);
+      // Back to the button that was pressed, if the keyboard focus is still in this row.
+      const focusKey = this.rowElements.get(returnId)?.contains(document.activeElement)
+        ? (kind === "approve" ? "accept" : "confirm") : undefined;
+      this.renderRow(returnId, focusKey);
       if (error.fromPlatform) this.report({ code: error.code, return_id: returnId, decision: request.decision });
     }
   }
@@ -690,8 +723,10 @@ class ReturnsView {
   retry() {
     const retry = this.error?.retry;
     this.clearError();
-    this.renderMessages();
+    this.renderMessages(); // removes the Retry button, and with it the focus
     if (retry) retry();
+    // The retried step may have moved the focus (to its row); if not, the heading.
+    if (this.focusIsLost()) this.title.focus();
   }
 
   tick() {
@@ -733,24 +768,31 @@ class ReturnsView {
     this.filterSelect = h("select", { id: filterId, className: "tsw-mr-select", "data-testid": "mr-filter" },
       FILTERS.map((f) => h("option", { value: f.value }, f.label)));
     this.filterSelect.value = this.filter;
-    this.noticeLine = h("p", { className: "tsw-mr-notice", role: "status", "aria-live": "polite", "data-testid": "mr-notice", hidden: true });
+    // The live region itself is always rendered, only the line inside it is hidden
+    // when there is no notice: screen readers ignore live regions that appear with
+    // their text (display: none until then), and would not announce the first notice.
+    this.noticeLine = h("p", { className: "tsw-mr-notice", "data-testid": "mr-notice", hidden: true });
+    this.title = h("h2", { className: "tsw-mr-title", tabindex: "-1" }, "Returns & refunds");
     this.messages = h("div", { className: "tsw-mr-messages" });
     this.list = h("ul", { className: "tsw-mr-list", role: "list", "aria-label": "Return and refund requests" });
     this.footer = h("div", { className: "tsw-mr-footer" });
+    // The root is the CSS container the layout adapts to (the host's container, not
+    // the viewport); the frame inside it holds the padding, which adapts too.
     this.root = h("section", { className: "tsw-mr-root", "data-testid": "mr-root", "aria-label": "Returns and refunds" },
       h("style", {}, STYLES),
-      h("header", { className: "tsw-mr-header" },
-        h("h2", { className: "tsw-mr-title" }, "Returns & refunds"),
-        h("div", { className: "tsw-mr-toolbar" },
-          h("label", { for: filterId, className: "tsw-mr-filter-label" }, "Show"),
-          this.filterSelect,
-          h("button", { type: "button", className: "tsw-mr-button", "data-action": "refresh", "data-testid": "mr-refresh" }, "Refresh"))),
-      this.noticeLine,
-      this.messages,
-      h("div", { className: "tsw-mr-columns", "aria-hidden": "true" },
-        ["Order", "Items", "Refund", "Status", "Buyer's reason", ""].map((title) => h("span", {}, title))),
-      this.list,
-      this.footer);
+      h("div", { className: "tsw-mr-frame" },
+        h("header", { className: "tsw-mr-header" },
+          this.title,
+          h("div", { className: "tsw-mr-toolbar" },
+            h("label", { for: filterId, className: "tsw-mr-filter-label" }, "Show"),
+            this.filterSelect,
+            h("button", { type: "button", className: "tsw-mr-button", "data-action": "refresh", "data-testid": "mr-refresh" }, "Refresh"))),
+        h("div", { className: "tsw-mr-live", role: "status", "aria-live": "polite" }, this.noticeLine),
+        this.messages,
+        h("div", { className: "tsw-mr-columns", "aria-hidden": "true" },
+          ["Order", "Items", "Refund", "Status", "Buyer's reason", ""].map((title) => h("span", {}, title))),
+        this.list,
+        this.footer));
   }
 
   renderMessages() {
@@ -788,6 +830,9 @@ class ReturnsView {
   }
 
   renderList() {
+    // Rebuilding the rows must not drop the keyboard focus of someone working in one.
+    const focused = [...this.rowElements].find(([, row]) => row.contains(document.activeElement));
+    const control = focused && document.activeElement.dataset.control;
     this.rowElements.clear();
     const rows = [];
     for (const returnId of this.entries.keys()) {
@@ -796,19 +841,31 @@ class ReturnsView {
       rows.push(row);
     }
     this.list.replaceChildren(...rows);
+    if (focused && this.rowElements.has(focused[0])) this.focusInRow(this.rowElements.get(focused[0]), control);
   }
 
   /** Rebuild one row in place; focus goes to `focusKey`, else stays where it was. */
   renderRow(returnId, focusKey) {
     const old = this.rowElements.get(returnId);
     if (!old || !this.entries.has(returnId)) return;
-    const active = old.contains(document.activeElement) ? document.activeElement.dataset.control : null;
+    const hadFocus = old.contains(document.activeElement);
+    const active = hadFocus ? document.activeElement.dataset.control : null;
     const row = this.buildRow(returnId);
     old.replaceWith(row);
     this.rowElements.set(returnId, row);
-    const wanted = focusKey || active;
-    const target = wanted && (row.querySelector(`[data-control="${wanted}"]:not([disabled])`) || row.querySelector(`[data-control="${wanted}"]`));
-    if (target) target.focus();
+    if (focusKey || hadFocus) this.focusInRow(row, focusKey || active);
+  }
+
+  /** Focus a row's control; when it is disabled (busy) or gone (decided), the row
+   * itself, so that keyboard focus never falls back to the top of the page. */
+  focusInRow(row, control) {
+    const target = control && row.querySelector(`[data-control="${control}"]:not([disabled])`);
+    if (target) {
+      target.focus();
+    } else {
+      row.tabIndex = -1;
+      row.focus();
+    }
   }
 
   buildRow(returnId) {
@@ -823,7 +880,7 @@ class ReturnsView {
     const items = Array.isArray(order.return_line_items) ? order.return_line_items : [];
     const cellLabel = (text) => h("span", { className: "tsw-mr-cell-label" }, text);
 
-    const stateCell = h("div", { className: "tsw-mr-cell" }, cellLabel("Status"),
+    const stateCell = h("div", { className: "tsw-mr-cell tsw-mr-cell-state" }, cellLabel("Status"),
       h("span", { className: `tsw-mr-status tsw-mr-status-${String(order.return_status).toLowerCase()}`, "data-testid": "mr-status" },
         STATUS_LABELS[order.return_status] || String(order.return_status)));
     if (deadline !== null) {
@@ -839,16 +896,20 @@ class ReturnsView {
     const actions = h("div", { className: "tsw-mr-actions" });
     if (rules) {
       const busy = entry.busy;
+      // Every row has an Accept and a Reject: their names say which request they act
+      // on, starting with the visible word so that speech input still finds them.
+      const target = `${rules.subject} for order ${order.order_id}`;
       actions.append(
         h("button", {
           type: "button", className: "tsw-mr-button tsw-mr-primary", "data-action": "accept", "data-control": "accept",
           "data-testid": "mr-accept", title: rules.acceptHint, disabled: Boolean(busy),
+          "aria-label": `${busy === "approve" ? "Accepting" : "Accept"} ${target}`,
         }, busy === "approve" ? "Accepting…" : "Accept"),
         h("button", {
           type: "button", className: "tsw-mr-button", "data-action": "reject-open", "data-control": "reject",
           "data-testid": "mr-reject", "aria-expanded": entry.rejectForm ? "true" : "false",
           "aria-controls": entry.rejectForm ? `${this.idPrefix}-${returnId}-form` : null,
-          disabled: Boolean(busy),
+          disabled: Boolean(busy), "aria-label": `Reject ${target}`,
         }, "Reject"));
     }
 
@@ -856,25 +917,25 @@ class ReturnsView {
       className: "tsw-mr-row", "data-testid": "mr-row", "data-return-id": order.return_id,
       "data-status": order.return_status, "aria-busy": entry.busy ? "true" : "false",
     },
-    h("div", { className: "tsw-mr-cell" }, cellLabel("Order"),
+    h("div", { className: "tsw-mr-cell tsw-mr-cell-order" }, cellLabel("Order"),
       h("span", { className: "tsw-mr-strong tsw-mr-id", "data-testid": "mr-order-id" }, String(order.order_id)),
       h("span", { className: "tsw-mr-muted" }, `Return ${order.return_id}`),
       h("span", { className: "tsw-mr-muted" }, `Requested ${when(order.create_time)}`)),
-    h("div", { className: "tsw-mr-cell" }, cellLabel("Items"),
+    h("div", { className: "tsw-mr-cell tsw-mr-cell-items" }, cellLabel("Items"),
       h("ul", { className: "tsw-mr-items" }, groupItems(items).map(({ item, quantity }) => h("li", { "data-testid": "mr-item" },
         h("span", { className: "tsw-mr-strong" }, quantity > 1 ? `${quantity} × ${item.product_name}` : String(item.product_name)),
         h("span", { className: "tsw-mr-muted" }, `${item.sku_name} · SKU ${item.seller_sku}`))))),
-    h("div", { className: "tsw-mr-cell" }, cellLabel("Refund"),
+    h("div", { className: "tsw-mr-cell tsw-mr-cell-refund" }, cellLabel("Refund"),
       h("span", { className: "tsw-mr-strong", "data-testid": "mr-refund" },
         order.return_type === "REPLACEMENT" ? "No refund" : formats.money(refund.refund_total, refund.currency)),
       h("span", { className: "tsw-mr-muted", "data-testid": "mr-type" }, TYPE_LABELS[order.return_type] || String(order.return_type))),
     stateCell,
-    h("div", { className: "tsw-mr-cell" }, cellLabel("Buyer's reason"),
+    h("div", { className: "tsw-mr-cell tsw-mr-cell-reason" }, cellLabel("Buyer's reason"),
       h("span", { className: "tsw-mr-reason", "data-testid": "mr-reason" }, String(order.return_reason_text || ""))),
     actions);
 
     if (order.seller_decision) row.append(this.buildDecisionLine(order.seller_decision, when));
-    if (rules && entry.rejectForm) row.append(this.buildRejectForm(returnId, entry));
+    if (rules && entry.rejectForm) row.append(this.buildRejectForm(returnId, entry, rules));
     return row;
   }
 
@@ -886,7 +947,7 @@ class ReturnsView {
     return h("p", { className: "tsw-mr-decision", "data-testid": "mr-decision" }, parts.join(""));
   }
 
-  buildRejectForm(returnId, entry) {
+  buildRejectForm(returnId, entry, rules) {
     const form = entry.rejectForm;
     const base = `${this.idPrefix}-${returnId}`;
     const reasonsLoaded = Array.isArray(form.reasons);
@@ -904,7 +965,8 @@ class ReturnsView {
       "data-control": "comment", "data-testid": "mr-reject-comment", disabled: busy,
     });
     comment.value = form.comment;
-    return h("form", { id: `${base}-form`, className: "tsw-mr-reject-form", "aria-label": `Reject the request for order ${entry.order.order_id}` },
+    const target = `${rules.subject} for order ${entry.order.order_id}`;
+    return h("form", { id: `${base}-form`, className: "tsw-mr-reject-form", "aria-label": `Reject ${target}` },
       h("div", { className: "tsw-mr-field" },
         h("label", { for: `${base}-reason` }, "Reason for rejecting"), select),
       h("div", { className: "tsw-mr-field" },
@@ -914,10 +976,11 @@ class ReturnsView {
         h("button", {
           type: "submit", className: "tsw-mr-button tsw-mr-danger", "data-control": "confirm",
           "data-testid": "mr-reject-confirm", disabled: busy || !form.reason,
+          "aria-label": busy ? `Rejecting ${target}` : `Confirm rejection of ${target}`,
         }, busy ? "Rejecting…" : "Confirm rejection"),
         h("button", {
           type: "button", className: "tsw-mr-button", "data-action": "reject-cancel", "data-control": "cancel",
-          "data-testid": "mr-reject-cancel", disabled: busy,
+          "data-testid": "mr-reject-cancel", disabled: busy, "aria-label": `Cancel rejecting ${target}`,
         }, "Cancel")));
   }
 }
@@ -954,28 +1017,54 @@ export default function createManageReturns() {
   return new ManageReturnsContent();
 }
 
+/*
+ * The layout follows the width of the container the host page gives the widget,
+ * not the viewport's: the root is a CSS size container and the rules below are
+ * container queries, smallest layout first (so a browser without container
+ * queries still gets a layout that fits: the one-column list). Widths are in em
+ * of the widget's 14px text (container queries measure em in the root's font):
+ *
+ *   below 20em    one column: every field under the one before
+ *   20em - 33em   one column, refund and status side by side
+ *   33em - 48em   two columns
+ *   48em - 68em   three columns
+ *   68em and up   the table: column headings, one line per request; from 80em
+ *                 Accept and Reject side by side instead of one above the other
+ *
+ * Every row is its own grid, so the table's tracks are fixed sizes that line up
+ * with the headings (both in the same 14px font: em tracks); their minimums, with
+ * the gaps and paddings, add up to a little less than the 68em the table starts at.
+ */
 const STYLES = `
 .tsw-mr-root {
-  --tsw-mr-text: #161823; --tsw-mr-muted: #6b6d75; --tsw-mr-border: #e3e3e4;
-  --tsw-mr-surface: #ffffff; --tsw-mr-subtle: #f7f7f8; --tsw-mr-primary: #fe2c55;
-  --tsw-mr-primary-dark: #d91c43; --tsw-mr-danger: #b42318; --tsw-mr-focus: #1f6feb;
-  box-sizing: border-box; color: var(--tsw-mr-text); background: var(--tsw-mr-surface);
+  --tsw-mr-text: #161823; --tsw-mr-muted: #6b6d75; --tsw-mr-border: #e3e3e4; --tsw-mr-control: #8a8b91;
+  --tsw-mr-surface: #ffffff; --tsw-mr-subtle: #f7f7f8; --tsw-mr-primary: #d91c43;
+  --tsw-mr-primary-dark: #b3163a; --tsw-mr-danger: #b42318; --tsw-mr-focus: #1f6feb;
+  container: tsw-mr / inline-size;
+  display: block; box-sizing: border-box; max-width: 100%; color: var(--tsw-mr-text); background: var(--tsw-mr-surface);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  padding: 16px 20px 20px; text-align: left;
+  text-align: left;
 }
 .tsw-mr-root *, .tsw-mr-root *::before, .tsw-mr-root *::after { box-sizing: inherit; }
 .tsw-mr-root [hidden] { display: none !important; }
-.tsw-mr-header { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; justify-content: space-between; margin-bottom: 12px; }
-.tsw-mr-title { margin: 0; font-size: 18px; font-weight: 600; }
-.tsw-mr-toolbar { display: flex; gap: 8px; align-items: center; }
+.tsw-mr-frame { padding: 12px 12px 16px; }
+.tsw-mr-header {
+  display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; justify-content: space-between;
+  /* Reset what a host page's own "header { ... }" rule would add (native.html has one). */
+  margin: 0 0 12px; padding: 0; border: 0; background: none; position: static;
+}
+.tsw-mr-title { margin: 0; font-size: 18px; font-weight: 600; overflow-wrap: anywhere; }
+.tsw-mr-toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; flex: 1 1 100%; min-width: 0; }
+.tsw-mr-toolbar .tsw-mr-select { flex: 1 1 auto; min-width: 0; }
 .tsw-mr-filter-label { color: var(--tsw-mr-muted); }
 .tsw-mr-select, .tsw-mr-textarea {
-  font: inherit; color: inherit; background: #fff; border: 1px solid #c9cacd; border-radius: 6px; padding: 6px 8px;
+  font: inherit; color: inherit; background: #fff; border: 1px solid var(--tsw-mr-control); border-radius: 6px;
+  padding: 6px 8px; max-width: 100%;
 }
 .tsw-mr-textarea { width: 100%; resize: vertical; min-height: 2.6em; }
 .tsw-mr-button {
-  font: inherit; font-weight: 500; color: var(--tsw-mr-text); background: #fff; border: 1px solid #c9cacd;
-  border-radius: 6px; padding: 6px 14px; cursor: pointer; white-space: nowrap;
+  font: inherit; font-weight: 500; color: var(--tsw-mr-text); background: #fff; border: 1px solid var(--tsw-mr-control);
+  border-radius: 6px; padding: 6px 14px; min-height: 34px; cursor: pointer; white-space: nowrap;
 }
 .tsw-mr-button:hover:not(:disabled) { background: var(--tsw-mr-subtle); }
 .tsw-mr-button:disabled { opacity: .55; cursor: not-allowed; }
@@ -984,11 +1073,16 @@ const STYLES = `
 .tsw-mr-danger { color: #fff; background: var(--tsw-mr-danger); border-color: var(--tsw-mr-danger); }
 .tsw-mr-danger:hover:not(:disabled) { background: #912018; }
 .tsw-mr-root :focus-visible { outline: 2px solid var(--tsw-mr-focus); outline-offset: 2px; }
-.tsw-mr-notice { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #ecfdf3; color: #05603a; }
+.tsw-mr-row:focus-visible, .tsw-mr-title:focus-visible { outline-offset: -2px; border-radius: 4px; }
+.tsw-mr-notice {
+  margin: 0 0 12px; padding: 8px 12px; border: 1px solid #abefc6; border-radius: 6px;
+  background: #ecfdf3; color: #05603a; overflow-wrap: anywhere;
+}
 .tsw-mr-error {
-  display: flex; gap: 12px; align-items: center; justify-content: space-between; margin: 0 0 12px;
+  display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; justify-content: space-between; margin: 0 0 12px;
   padding: 10px 12px; border: 1px solid #fecdca; border-radius: 6px; background: #fef3f2; color: var(--tsw-mr-danger);
 }
+.tsw-mr-error > span { flex: 1 1 16em; min-width: 0; overflow-wrap: anywhere; }
 .tsw-mr-loading, .tsw-mr-empty { margin: 0; padding: 32px 12px; text-align: center; color: var(--tsw-mr-muted); }
 .tsw-mr-spinner {
   display: inline-block; width: 14px; height: 14px; margin-right: 8px; vertical-align: -2px;
@@ -996,29 +1090,30 @@ const STYLES = `
   animation: tsw-mr-spin .8s linear infinite;
 }
 @keyframes tsw-mr-spin { to { transform: rotate(360deg); } }
-.tsw-mr-columns, .tsw-mr-row {
-  display: grid; gap: 12px 16px; align-items: start;
-  /* Fixed-size tracks only: every row is its own grid and must line up with the headings. */
-  grid-template-columns: minmax(180px, 1.1fr) minmax(170px, 1.8fr) minmax(100px, .9fr) minmax(150px, 1.2fr) minmax(170px, 1.8fr) 168px;
-}
-.tsw-mr-columns {
-  padding: 8px 12px; border-radius: 6px 6px 0 0; background: var(--tsw-mr-subtle);
-  color: var(--tsw-mr-muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .02em;
-}
+@media (prefers-reduced-motion: reduce) { .tsw-mr-spinner { animation-duration: 3s; } }
+.tsw-mr-columns { display: none; }
 .tsw-mr-list { list-style: none; margin: 0; padding: 0; }
-.tsw-mr-row { padding: 14px 12px; border-bottom: 1px solid var(--tsw-mr-border); }
-.tsw-mr-row[aria-busy="true"] { background: #fcfcfd; }
-.tsw-mr-cell { display: flex; flex-direction: column; gap: 2px; min-width: 0; overflow-wrap: anywhere; }
-.tsw-mr-cell-label {
-  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+.tsw-mr-row {
+  display: grid; gap: 12px 16px; align-items: start; padding: 14px 12px; border-bottom: 1px solid var(--tsw-mr-border);
+  grid-template-columns: minmax(0, 1fr);
+  grid-template-areas: "order" "items" "refund" "state" "reason" "actions";
 }
+.tsw-mr-row[aria-busy="true"] { background: #fcfcfd; }
+.tsw-mr-cell-order { grid-area: order; }
+.tsw-mr-cell-items { grid-area: items; }
+.tsw-mr-cell-refund { grid-area: refund; }
+.tsw-mr-cell-state { grid-area: state; }
+.tsw-mr-cell-reason { grid-area: reason; }
+.tsw-mr-actions { grid-area: actions; }
+.tsw-mr-cell { display: flex; flex-direction: column; gap: 2px; min-width: 0; overflow-wrap: anywhere; }
+.tsw-mr-cell-label { color: var(--tsw-mr-muted); font-size: 12px; font-weight: 600; text-transform: uppercase; }
 .tsw-mr-strong { font-weight: 600; }
-.tsw-mr-id { overflow-wrap: normal; font-variant-numeric: tabular-nums; }
+.tsw-mr-id { font-variant-numeric: tabular-nums; }
 .tsw-mr-muted { color: var(--tsw-mr-muted); font-size: 13px; }
 .tsw-mr-items { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
 .tsw-mr-items li { display: flex; flex-direction: column; }
 .tsw-mr-status {
-  align-self: flex-start; padding: 2px 8px; border-radius: 999px; font-size: 12px; font-weight: 600;
+  align-self: flex-start; max-width: 100%; padding: 2px 8px; border-radius: 10px; font-size: 12px; font-weight: 600;
   background: #f2f4f7; color: #344054;
 }
 .tsw-mr-status-return_or_refund_request_pending { background: #fffaeb; color: #b54708; }
@@ -1031,27 +1126,69 @@ const STYLES = `
 .tsw-mr-time-left.tsw-mr-soon { color: #b54708; font-weight: 600; }
 .tsw-mr-time-left.tsw-mr-overdue { color: var(--tsw-mr-danger); font-weight: 600; }
 .tsw-mr-reason { white-space: pre-line; }
-.tsw-mr-actions { display: flex; gap: 8px; justify-content: flex-end; }
-.tsw-mr-decision, .tsw-mr-reject-form { grid-column: 1 / -1; margin: 0; }
+.tsw-mr-actions { display: flex; flex-wrap: wrap; gap: 8px; justify-content: flex-start; min-width: 0; }
+.tsw-mr-decision, .tsw-mr-reject-form { grid-column: 1 / -1; margin: 0; min-width: 0; overflow-wrap: anywhere; }
 .tsw-mr-decision { color: var(--tsw-mr-muted); font-size: 13px; }
 .tsw-mr-reject-form {
-  display: grid; grid-template-columns: minmax(200px, 1fr) minmax(200px, 1.5fr) auto; gap: 12px; align-items: end;
+  display: grid; grid-template-columns: minmax(0, 1fr); gap: 12px; align-items: end;
   padding: 12px; border: 1px solid var(--tsw-mr-border); border-radius: 8px; background: var(--tsw-mr-subtle);
 }
-.tsw-mr-field { display: flex; flex-direction: column; gap: 4px; }
+.tsw-mr-field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
 .tsw-mr-field label { font-weight: 500; }
+.tsw-mr-field .tsw-mr-select { width: 100%; }
 .tsw-mr-counter { align-self: flex-end; font-size: 12px; }
-.tsw-mr-form-buttons { display: flex; gap: 8px; }
-.tsw-mr-footer { display: flex; justify-content: space-between; align-items: center; gap: 12px; padding-top: 12px; }
+.tsw-mr-form-buttons { display: flex; flex-wrap: wrap; gap: 8px; }
+.tsw-mr-footer { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 12px; padding-top: 12px; }
 .tsw-mr-count { color: var(--tsw-mr-muted); }
-@media (max-width: 900px) {
-  .tsw-mr-columns { display: none; }
-  .tsw-mr-row { grid-template-columns: 1fr 1fr; }
-  .tsw-mr-cell-label {
-    position: static; width: auto; height: auto; clip: auto; overflow: visible;
-    color: var(--tsw-mr-muted); font-size: 12px; font-weight: 600; text-transform: uppercase;
+@container tsw-mr (min-width: 20em) {
+  .tsw-mr-row {
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+    grid-template-areas: "order order" "items items" "refund state" "reason reason" "actions actions";
   }
-  .tsw-mr-actions { grid-column: 1 / -1; justify-content: flex-start; }
-  .tsw-mr-reject-form { grid-template-columns: 1fr; }
+}
+@container tsw-mr (min-width: 33em) {
+  .tsw-mr-frame { padding: 16px 20px 20px; }
+  .tsw-mr-toolbar { flex: 0 1 auto; }
+  .tsw-mr-row { grid-template-areas: "order items" "refund state" "reason reason" "actions actions"; }
+}
+@container tsw-mr (min-width: 40em) {
+  .tsw-mr-reject-form { grid-template-columns: minmax(0, 1fr) minmax(0, 1.5fr); }
+  .tsw-mr-form-buttons { grid-column: 1 / -1; }
+}
+@container tsw-mr (min-width: 48em) {
+  .tsw-mr-row {
+    grid-template-columns: repeat(3, minmax(0, 1fr));
+    grid-template-areas: "order items refund" "state reason reason" "actions actions actions";
+  }
+}
+@container tsw-mr (min-width: 68em) {
+  .tsw-mr-frame { --tsw-mr-actions-width: 8em; }
+  .tsw-mr-columns, .tsw-mr-row {
+    display: grid; gap: 12px;
+    grid-template-columns: minmax(13.5em, 1.2fr) minmax(10em, 1.8fr) minmax(6.5em, .9fr) minmax(9.5em, 1.2fr)
+      minmax(10.5em, 1.8fr) var(--tsw-mr-actions-width);
+  }
+  .tsw-mr-row { grid-template-areas: "order items refund state reason actions"; }
+  .tsw-mr-columns { padding: 8px 12px; border-radius: 6px 6px 0 0; background: var(--tsw-mr-subtle); }
+  /* The smaller text goes on the headings, not on the grid: its em tracks must match the rows'. */
+  .tsw-mr-columns > span {
+    color: var(--tsw-mr-muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .02em;
+  }
+  .tsw-mr-cell-label {
+    position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
+    overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+  }
+  .tsw-mr-actions { flex-direction: column; align-items: stretch; }
+  .tsw-mr-actions .tsw-mr-button { padding-left: 10px; padding-right: 10px; }
+  .tsw-mr-reject-form { grid-template-columns: minmax(0, 1fr) minmax(0, 1.5fr) auto; }
+  .tsw-mr-form-buttons { grid-column: auto; }
+}
+@container tsw-mr (min-width: 80em) {
+  .tsw-mr-frame { --tsw-mr-actions-width: 11.5em; }
+  .tsw-mr-actions { flex-direction: row; justify-content: flex-end; }
+  .tsw-mr-actions .tsw-mr-button { padding-left: 14px; padding-right: 14px; }
+}
+@media (forced-colors: active) {
+  .tsw-mr-status, .tsw-mr-notice, .tsw-mr-error { border: 1px solid CanvasText; }
 }
 `;
