@@ -10,12 +10,14 @@
 
 Modules: ``config`` (the settings and their checks), ``token`` (widget tokens
 from the ISV backend), ``kit`` (widget-kit's one core per page), ``view``
-(one mounted widget's lifecycle), ``browser`` (the JavaScript side), ``errors``.
+(one mounted widget's lifecycle), ``browser`` (the JavaScript side), ``errors``,
+``background`` (tasks held until they finish).
 """
 
 from .config import MANAGE_RETURNS, WIDGET_KIT_URL, WidgetConfig
 from .errors import (
     ConfigError,
+    ContainerNotFound,
     MountCancelled,
     NotInitialized,
     SdkConfigError,

@@ -12,12 +12,14 @@ runs unchanged in CPython's unit tests with a stand-in page, and on both of
 PyScript's interpreters: only ``pyscript`` and ``pyscript.ffi`` are used here.
 """
 
-import asyncio
 import json
 
 import js
 from pyscript import document, js_import, window
 from pyscript.ffi import create_proxy, is_none, to_js
+
+from .background import in_background
+from .errors import ContainerNotFound
 
 
 
@@ -41,6 +43,10 @@ CALL = MESSAGE_OF + """
 try { return { ok: true, value: fn(...args) }; }
 catch (reason) { return { ok: false, message: messageOf(reason) }; }"""
 
+DEFERRED = """let resolve, reject;
+const promise = new Promise((resolved, rejected) => { resolve = resolved; reject = rejected; });
+return { promise, resolve, reject };"""
+
 # While a top-level <script type="py"> runs, PyScript makes document.currentScript
 # return that element to every script in the page. A widget's entry script that
 # finds its own URL that way (webpack's automatic publicPath does) then looks in
@@ -59,6 +65,7 @@ class BrowserPage:
         self._container_ids = 0
         self._failed_imports = {}  # module URL -> failed attempts
         self._call_async = js.Function("target", "method", "...args", CALL_ASYNC)
+        self._deferred = js.Function(DEFERRED)
         self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
 
@@ -114,7 +121,7 @@ class BrowserPage:
         """The element for a CSS selector (or the element itself), with an id."""
         element = document.querySelector(target) if isinstance(target, str) else target
         if element is None or is_none(element):
-            raise ValueError("no element matches " + repr(target))
+            raise ContainerNotFound("No element matches " + repr(target) + " to mount a widget in.")
         if not element.id:
             self._container_ids += 1
             element.id = "tiktokshop-widget-" + str(self._container_ids)
@@ -126,19 +133,20 @@ class BrowserPage:
         Python functions that JS calls and awaits return this rather than being
         ``async``: MicroPython runs a coroutine that JS calls outside asyncio,
         where asyncio.Event and wait_for fail. A failure rejects the promise
-        with ``Error(str(exception))``, never a Python traceback.
+        with ``Error(str(exception))``, never a Python traceback. The promise
+        comes with its resolve and reject from JS (not a Promise executor's
+        arguments, which MicroPython does not keep past the call).
         """
+        deferred = self._deferred()
 
-        def executor(resolve, reject):
-            async def settle():
-                try:
-                    resolve(await coroutine)
-                except Exception as error:
-                    reject(js.Error.new(str(error)))
+        async def settle():
+            try:
+                deferred.resolve(await coroutine)
+            except Exception as error:
+                deferred.reject(js.Error.new(str(error)))
 
-            asyncio.create_task(settle())
-
-        return js.Promise.new(executor)
+        in_background(settle())
+        return deferred.promise
 
     def delete_global_entries(self, name, prefix):
         """Delete the keys starting with ``prefix`` from ``globalThis[name]``."""

@@ -44,9 +44,9 @@ class WidgetConfig:
         self.app_key = app_key
         self.isv_name = isv_name
         self.token_url = token_url
-        self.widgets = list(widgets)
+        self.widgets = widgets
         self.source = source
-        self.entries = dict(entries or {})
+        self.entries = {} if entries is None else entries
         self.partner_type = partner_type
         self.locale = locale
         self.resource_region = resource_region
@@ -55,6 +55,7 @@ class WidgetConfig:
         problems = _problems(self)
         if problems:
             raise ConfigError(problems)
+        self.widgets = list(widgets)
 
     @classmethod
     def from_dict(cls, section, where="[tiktok_widgets] section of pyscript.toml"):
@@ -140,15 +141,24 @@ def _problems(config):
     if config.resource_region is not None and config.resource_region not in RESOURCE_REGIONS:
         problems.append("resource_region must be \"va\" or \"ttp\" (got "
                         + repr(config.resource_region) + ")")
-    if not config.widgets:
+    if not isinstance(config.entries, dict):
+        problems.append("entries must be a table of widget name = manifest URL (got "
+                        + repr(config.entries) + ")")
+    if not isinstance(config.widgets, (list, tuple)):
+        problems.append("widgets must be a list of widget names, like [\"" + MANAGE_RETURNS
+                        + "\"] (got " + repr(config.widgets) + ")")
+    elif not config.widgets:
         problems.append("widgets must name at least one widget, like \"" + MANAGE_RETURNS + "\"")
-    for name in config.widgets:
-        if not is_widget_name(name):
-            problems.append("widget name " + repr(name) + " must look like \"" + MANAGE_RETURNS + "\"")
-        elif config.source == "sandbox":
-            entry = config.entries.get(name)
-            if not isinstance(entry, str) or not entry:
-                problems.append("source is \"sandbox\" but entries has no manifest URL for " + name)
+    else:
+        for name in config.widgets:
+            if not is_widget_name(name):
+                problems.append("widget name " + repr(name) + " must look like \""
+                                + MANAGE_RETURNS + "\"")
+            elif config.source == "sandbox" and isinstance(config.entries, dict):
+                entry = config.entries.get(name)
+                if not isinstance(entry, str) or not entry:
+                    problems.append("source is \"sandbox\" but entries has no manifest URL for "
+                                    + name)
     return problems
 
 

@@ -118,6 +118,10 @@ def sdk_error(message, widget=None):
     return SdkError(message, widget)
 
 
+class ContainerNotFound(WidgetError):
+    """No element matches the selector given as a widget's container."""
+
+
 class MountCancelled(WidgetError):
     """The view was unmounted (or replaced) before it finished mounting."""
 

@@ -14,7 +14,9 @@ view already there.
 """
 
 import asyncio
+import time
 
+from .background import in_background
 from .errors import (
     SDK_PREFIX,
     SdkUnavailable,
@@ -31,9 +33,16 @@ ENTRY_CACHE = "__GLOBAL_LOADING_REMOTE_ENTRY__"
 # The SDK module is per page (an ES module), so is its one initialised core.
 _page_core = {}
 
+# A widget that asks again, this soon, for the token it was just given found
+# it unusable (expired on the platform's clock, revoked): it gets a new one,
+# but the backend is asked at most once per REISSUE_INTERVAL for that reason.
+REASK_WINDOW = 10
+REISSUE_INTERVAL = 30
+
 
 class WidgetKit:
-    def __init__(self, config, token=None, remotes=None, on_error=None, page=None):
+    def __init__(self, config, token=None, remotes=None, on_error=None, page=None,
+                 clock=time.time):
         self.config = config
         self._own_token = token is None
         self.token = token if token is not None else _backend_token(config)
@@ -45,6 +54,9 @@ class WidgetKit:
         self._sdk_error = None
         self._get_token = None  # the JS getToken proxy handed to the SDK
         self._views = {}        # container id -> WidgetView
+        self._clock = clock
+        self._handed = (None, 0)  # the token last given to a widget, and when
+        self._reissued_at = None
 
     @property
     def page(self):
@@ -86,16 +98,17 @@ class WidgetKit:
         load and reports a failure to ``on_error`` instead of leaving an
         unhandled rejection. Returns the task doing it.
         """
-        return asyncio.create_task(self._preload(list(names) or self._remote_names()))
+        return in_background(self._preload(list(names) or self._remote_names()))
 
     async def mount(self, name, target, props=None):
         """Mount widget ``name`` into ``target`` (a selector or an element)."""
         element = self.page.element(target)
-        for view in self.views:
-            if view.container_id == element.id or view.name == name:
-                await view.unmount()
+        replaced = [v for v in self.views if v.container_id == element.id or v.name == name]
         view = WidgetView(name, element, props, self.page, self._forget)
+        # Registered before any await, so that a mount racing this one replaces it.
         self._views[element.id] = view
+        for old in replaced:
+            await old.unmount()
         return await view.mount(lambda: self._load_with_token(name))
 
     async def unmount(self, target):
@@ -110,21 +123,26 @@ class WidgetKit:
         options = {}
         keeps_own_token = self._own_token and token is None
         if config is not None:
-            self.config = config
             options["config"] = config.sdk_config()
             if keeps_own_token:  # the default token source is bound to the shop
                 token = _backend_token(config)
-        old_get_token = None
+        new_get_token = None
         if token is not None:
-            self.token = token
-            self._own_token = keeps_own_token
-            old_get_token, self._get_token = self._get_token, self.page.proxy(self._get_token_for_js)
-            options["getToken"] = self._get_token
+            new_get_token = self.page.proxy(self._get_token_for_js)
+            options["getToken"] = new_get_token
         try:
             _call_sdk(self.page, sdk.update, self.page.to_js(options))
-        finally:
-            if old_get_token is not None:
-                self.page.release(old_get_token)
+        except WidgetError:
+            if new_get_token is not None:  # widget-kit kept the one it had
+                self.page.release(new_get_token)
+            raise
+        if config is not None:
+            self.config = config
+        if new_get_token is not None:
+            self.token = token
+            self._own_token = keeps_own_token
+            self.page.release(self._get_token)
+            self._get_token = new_get_token
 
     async def _load_sdk(self):
         page = self.page
@@ -139,19 +157,26 @@ class WidgetKit:
             if missing:
                 raise WidgetError("widget-kit was initialised in this page without "
                                   + ", ".join(missing) + "; list every widget in the first kit.")
-            self._get_token = page.proxy(self._get_token_for_js)
-            _call_sdk(page, sdk.update, page.to_js(
-                {"config": self.config.sdk_config(), "getToken": self._get_token}))
+            self._hand_sdk_get_token(sdk.update, {"config": self.config.sdk_config()})
             return sdk
         options = {"config": self.config.sdk_config(), "remotes": self.remotes}
         if self.config.resource_region:
             options["region"] = self.config.resource_region
-        self._get_token = page.proxy(self._get_token_for_js)
-        options["getToken"] = self._get_token
-        _call_sdk(page, sdk.init, page.to_js(options))
+        self._hand_sdk_get_token(sdk.init, options)
         _page_core[self.config.sdk_url] = {"names": self._remote_names()}
         page.on_unhandled_rejection(_hide_sdk_preload_rejection)
         return sdk
+
+    def _hand_sdk_get_token(self, call, options):
+        """``call(options)`` with a getToken proxy, kept only if widget-kit took it."""
+        get_token = self.page.proxy(self._get_token_for_js)
+        options["getToken"] = get_token
+        try:
+            _call_sdk(self.page, call, self.page.to_js(options))
+        except WidgetError:
+            self.page.release(get_token)
+            raise
+        self._get_token = get_token
 
     async def _preload(self, names):
         try:
@@ -185,13 +210,27 @@ class WidgetKit:
 
     async def _token_for_widget(self):
         try:
-            info = await self.token()
-            if not isinstance(info, dict):
-                raise WidgetError("The token function returned " + repr(type(info)) + ", not a dict.")
-            return self.page.to_js(token_info({"data": info}))
+            info = await self._checked_token()
+            now = self._clock()
+            token, handed_at = self._handed
+            if info["token"] == token and now - handed_at < REASK_WINDOW and (
+                    self._reissued_at is None or now - self._reissued_at >= REISSUE_INTERVAL):
+                invalidate = getattr(self.token, "invalidate", None)
+                if invalidate is not None:
+                    invalidate()
+                self._reissued_at = now
+                info = await self._checked_token()
+            self._handed = (info["token"], now)
+            return self.page.to_js(info)
         except WidgetError as error:
             self._report(error)
             raise
+
+    async def _checked_token(self):
+        info = await self.token()
+        if not isinstance(info, dict):
+            raise WidgetError("The token function returned " + repr(type(info)) + ", not a dict.")
+        return token_info({"data": info})
 
     def _forget_entry(self, name):
         # Keys are "<scope>:<version>"; the scope is the widget name before ":".

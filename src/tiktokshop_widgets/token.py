@@ -42,6 +42,8 @@ class BackendToken:
             return self._cached
         if self._pending is None:
             self._pending = asyncio.Event()
+            # What the callers waiting on this request get if it never finishes.
+            self._outcome = (None, TokenError("network", "The token request was interrupted."))
             try:
                 self._outcome = (await self._request(), None)
             except TokenError as error:
@@ -62,11 +64,7 @@ class BackendToken:
 
     async def _request(self):
         try:
-            response = await asyncio.wait_for(
-                self._fetch(self.url, method="GET", credentials=self.credentials,
-                            headers={"accept": "application/json"}),
-                self.timeout)
-            body = await asyncio.wait_for(response.text(), self.timeout)
+            status, body = await asyncio.wait_for(self._status_and_body(), self.timeout)
         except asyncio.TimeoutError:
             raise TokenError("timeout", "The token service did not answer within "
                              + str(self.timeout) + " s.")
@@ -74,11 +72,16 @@ class BackendToken:
             raise TokenError("network", "The token service could not be reached ("
                              + js_error_message(error) + ").")
         now = self._clock()
-        info = token_info(_parse_reply(response.status, body), now)
+        info = token_info(_parse_reply(status, body), now)
         lifetime = int(info["expire_at"]) - now
         self._cached = info
         self._refresh_at = now + lifetime - min(self.refresh_margin, lifetime / 4)
         return info
+
+    async def _status_and_body(self):
+        response = await self._fetch(self.url, method="GET", credentials=self.credentials,
+                                     headers={"accept": "application/json"})
+        return response.status, await response.text()
 
 
 def token_info(reply, now=None):
@@ -95,12 +98,17 @@ def token_info(reply, now=None):
         raise TokenError("field", "The token service's reply has no token.")
     if isinstance(expire_at, int) and not isinstance(expire_at, bool):
         expire_at = str(expire_at)
-    if not isinstance(expire_at, str) or not expire_at.isdigit():
+    if not isinstance(expire_at, str) or not _is_digits(expire_at):
         raise TokenError("field", "The token service's reply has no valid expire_at "
                          "(unix seconds).")
     if now is not None and int(expire_at) <= now:
         raise TokenError("expired", "The token service gave a token that has already expired.")
     return {"token": token, "expire_at": expire_at}
+
+
+def _is_digits(text):
+    # str.isdigit also accepts digits int() refuses, such as "²".
+    return bool(text) and all(char in "0123456789" for char in text)
 
 
 def _parse_reply(status, body):

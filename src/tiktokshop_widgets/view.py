@@ -12,8 +12,7 @@ reach the widget as JS functions and are called with Python values, and every
 proxy a view makes is released when it unmounts or fails.
 """
 
-import asyncio
-
+from .background import in_background
 from .errors import MountCancelled, WidgetError, sdk_error
 
 LOADING = "loading"
@@ -41,6 +40,7 @@ class WidgetView:
     async def mount(self, load_component):
         """Load the widget with ``load_component()`` and render it (kit's job)."""
         try:
+            self._check_not_cancelled()  # replaced before it even started
             component = await load_component()
             self._check_not_cancelled()
             self._js_view = component.create(self.element)
@@ -143,7 +143,7 @@ class WidgetView:
             try:
                 result = function(*[page.to_py(arg) for arg in args])
                 if hasattr(result, "send"):  # a coroutine: run it, don't hand it to JS
-                    asyncio.create_task(_report_failure(result, key, page))
+                    in_background(_report_failure(result, key, page))
             except Exception as error:
                 page.warn("The " + key + " callback raised " + repr(error))
 

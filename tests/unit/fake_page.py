@@ -9,7 +9,7 @@ JS promises are Python awaitables here; "JS objects" are dicts.
 
 import asyncio
 
-from tiktokshop_widgets.errors import SDK_PREFIX
+from tiktokshop_widgets.errors import SDK_PREFIX, ContainerNotFound
 
 
 class FakeElement:
@@ -66,7 +66,7 @@ class FakePage:
 
     def element(self, target):
         if target not in self.elements:
-            raise ValueError("no element matches " + repr(target))
+            raise ContainerNotFound("No element matches " + repr(target) + " to mount a widget in.")
         return self.elements[target]
 
     def promise(self, coroutine):

@@ -64,6 +64,8 @@ def test_the_demo_pages_config_is_valid():
         ({"token_url": None}, "token_url is missing"),
         ({"widgets": []}, "widgets must name at least one widget"),
         ({"widgets": ["ManageReturns"]}, "widget name 'ManageReturns' must look like"),
+        ({"widgets": MANAGE_RETURNS}, "widgets must be a list of widget names"),
+        ({"source": "sandbox", "entries": "manifest.json"}, "entries must be a table"),
         ({"source": "cdn"}, 'source must be "tiktok" or "sandbox"'),
         ({"source": "sandbox"}, "entries has no manifest URL for " + MANAGE_RETURNS),
         ({"partner_type": "2"}, 'partner_type must be "1"'),
@@ -79,6 +81,12 @@ def test_each_problem_is_named_with_where_to_fix_it(changes, problem):
 
     assert problem in str(error.value)
     assert "[tiktok_widgets] section of pyscript.toml" in str(error.value)
+
+
+def test_a_string_for_widgets_is_one_problem_not_one_per_character():
+    with pytest.raises(ConfigError) as error:
+        WidgetConfig.from_dict(section(widgets=MANAGE_RETURNS))
+    assert len(error.value.problems) == 1
 
 
 def test_all_problems_are_reported_at_once():

@@ -15,6 +15,7 @@ from tiktokshop_widgets import (
     SdkUnavailable,
     TokenError,
     UnknownWidget,
+    ContainerNotFound,
     WidgetConfig,
     WidgetEntryFailed,
     WidgetError,
@@ -26,7 +27,7 @@ from tiktokshop_widgets import (
 from tiktokshop_widgets.errors import SDK_PREFIX, sdk_error
 from tiktokshop_widgets.kit import ENTRY_CACHE
 
-from .fake_page import FakePage
+from .fake_page import FakePage, JsRejection
 
 pytestmark = pytest.mark.anyio
 MANIFEST = "/sandbox/widgets/reverse/1.0.0/manifest.json"
@@ -302,7 +303,7 @@ async def test_an_unknown_widget_name_fails_with_the_sdks_words():
 
 async def test_a_missing_container_is_a_clear_error():
     kit, _ = make_kit()
-    with pytest.raises(ValueError, match="no element matches '#nowhere'"):
+    with pytest.raises(ContainerNotFound, match="No element matches '#nowhere'"):
         await kit.mount(MANAGE_RETURNS, "#nowhere")
 
 
@@ -425,3 +426,76 @@ def test_js_error_messages_come_out_plain_on_either_interpreter():
     assert js_error_message(PyodideJsException()) == "TypeError: Failed to fetch"
     assert js_error_message(micropython) == "Failed to fetch"
     assert js_error_message(WidgetError("plain words")) == "plain words"
+
+
+async def test_racing_mounts_into_a_mounted_container_leave_one_view_and_no_stray_proxy():
+    kit, page = make_kit()
+    await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print})
+    baseline = page.live_proxies
+
+    outcomes = await asyncio.gather(
+        kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}),
+        kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}),
+        return_exceptions=True)
+
+    assert [type(o).__name__ for o in outcomes].count("WidgetView") == 1
+    assert len(kit.views) == 1 and kit.views[0].state == MOUNTED
+    assert page.elements["#returns"].children == [MANAGE_RETURNS]
+    assert page.live_proxies == baseline
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+class InvalidatableToken(CountingToken):
+    def __init__(self):
+        super().__init__()
+        self.invalidated = 0
+
+    async def __call__(self):
+        self.calls += 1
+        return {"token": "tok-%d" % (self.invalidated + 1), "expire_at": "1900000000"}
+
+    def invalidate(self):
+        self.invalidated += 1
+
+
+async def test_a_widget_asking_again_at_once_for_the_same_token_gets_a_new_one():
+    clock = Clock()
+    token = InvalidatableToken()
+    page = FakePage()
+    page.add_element("#returns")
+    kit = WidgetKit(config(), token=token, page=page, clock=clock)
+    await kit.mount(MANAGE_RETURNS, "#returns")
+    content = page.sdk.contents[MANAGE_RETURNS]
+
+    assert (await content.get_token())["token"] == "tok-1"
+    clock.now += 2  # the platform refused it: the widget asks again
+    assert (await content.get_token())["token"] == "tok-2"
+    clock.now += 2  # and again, too soon: the backend is not asked again for that
+    assert (await content.get_token())["token"] == "tok-2"
+    clock.now += 60  # later asks reuse the token as usual
+    assert (await content.get_token())["token"] == "tok-2"
+    assert token.invalidated == 1
+
+
+async def test_a_token_source_widget_kit_refuses_is_released_and_the_old_one_kept():
+    kit, page = make_kit()
+    await kit.mount(MANAGE_RETURNS, "#returns")
+    before = page.live_proxies
+    old_token = kit.token
+
+    def refuse(options):
+        raise JsRejection(SDK_PREFIX + "Protocol configuration error.\\\"getToken\\\" type error.")
+
+    page.sdk.update = refuse
+    with pytest.raises(SdkConfigError):
+        await kit.update(token=CountingToken())
+    assert page.live_proxies == before
+    assert kit.token is old_token
+    assert await page.sdk.contents[MANAGE_RETURNS].get_token() == TOKEN

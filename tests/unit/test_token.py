@@ -184,3 +184,37 @@ async def test_an_existing_query_string_is_extended():
     backend = FakeBackend(ok())
     await BackendToken(URL + "?tenant=7", outer_shop_id="1", fetch=backend, clock=Clock())()
     assert backend.requests[0][0] == URL + "?tenant=7&outer_shop_id=1&partner_type=1"
+
+
+async def test_callers_waiting_on_a_cancelled_request_get_a_token_error():
+    backend = FakeBackend(ok(), delay=1)
+    token = backend_token(backend)
+    first = asyncio.create_task(token())
+    await asyncio.sleep(0)
+    waiter = asyncio.create_task(token())
+    await asyncio.sleep(0)
+    first.cancel()
+
+    with pytest.raises(TokenError, match="interrupted"):
+        await waiter
+
+
+async def test_the_timeout_covers_the_whole_reply_not_each_part():
+    class SlowBody(FakeResponse):
+        async def text(self):
+            await asyncio.sleep(0.06)
+            return json.dumps(ok()[1])
+
+    async def slow_headers_then_body(url, **options):
+        await asyncio.sleep(0.06)
+        return SlowBody(200, "")
+
+    token = BackendToken(URL, outer_shop_id="1", fetch=slow_headers_then_body,
+                         clock=Clock(), timeout=0.1)
+    with pytest.raises(TokenError, match="within 0.1 s"):
+        await token()
+
+
+def test_only_ascii_digits_make_an_expire_at():
+    with pytest.raises(TokenError, match="no valid expire_at"):
+        token_info({"data": {"token": "t", "expire_at": "²"}})
