@@ -6,13 +6,18 @@ const tabs = [...document.querySelectorAll('[role="tab"]')];
 const names = tabs.map((tab) => tab.dataset.tab);
 
 function select(name, { focus = false } = {}) {
-  if (!names.includes(name)) name = names[0];
+  if (!names.includes(name)) {
+    name = names[0];
+    if (location.hash) history.replaceState(null, "", `#${name}`);  // no URL for a tab that isn't
+  }
   for (const tab of tabs) {
     const selected = tab.dataset.tab === name;
     tab.setAttribute("aria-selected", String(selected));
     tab.tabIndex = selected ? 0 : -1;
     document.getElementById(tab.getAttribute("aria-controls")).hidden = !selected;
-    if (selected && focus) tab.focus();
+    // Focus follows a keyboard move, and never stays on something just hidden
+    // (the Orders tab's link to Returns, say).
+    if (selected && (focus || document.activeElement?.closest("[hidden]"))) tab.focus();
   }
   if (document.body.dataset.tab === name) return;
   document.body.dataset.tab = name;
@@ -42,3 +47,26 @@ for (const tab of tabs) {
 
 window.addEventListener("hashchange", () => select(location.hash.slice(1)));
 select(location.hash.slice(1));
+
+// Until Python runs, the Returns panel's placeholder is the shell's to keep: if
+// PyScript or the interpreter cannot be loaded, say so there (PyScript's own
+// error display is off, since it would show sellers a Python traceback).
+let pythonStarted = false;
+for (const ready of ["py:ready", "mpy:ready"]) {
+  document.addEventListener(ready, () => { pythonStarted = true; });
+}
+function pythonCouldNotStart(reason) {
+  if (pythonStarted) return;
+  const status = document.getElementById("returns-status");
+  status.dataset.state = "failed";
+  document.getElementById("returns-status-headline").textContent =
+    "The app could not start: its Python could not be loaded.";
+  document.getElementById("returns-status-detail").textContent =
+    `${reason} Check your connection, then reload the page.`;
+  document.getElementById("returns-reload").hidden = false;
+}
+document.getElementById("returns-reload").addEventListener("click", () => location.reload());
+document.querySelector('script[src*="/@pyscript/core@"]')
+  ?.addEventListener("error", () => pythonCouldNotStart("PyScript could not be downloaded."));
+window.addEventListener("unhandledrejection", (event) =>
+  pythonCouldNotStart(`${event.reason?.message ?? event.reason}.`.replace(/\.\.$/, ".")));

@@ -106,7 +106,7 @@ def lifecycle_table(runs):
             _ms(s["late_growth_bytes_per_cycle"]),
         ])
     title = ("Lifecycle: mount, first row visible, unmount, in one page "
-             "(after one warm-up cycle; JS heap after a forced GC)")
+             "(after 10 warm-up cycles; JS heap after a forced GC)")
     return title + "\n" + _table(header, rows)
 
 

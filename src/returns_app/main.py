@@ -5,13 +5,12 @@ once, and mounts it whenever the shell shows the Returns tab, including a tab
 chosen before Python was ready.
 """
 
-import asyncio
-
 from pyscript import config, document
 from pyscript.ffi import create_proxy
 from returns_app.returns_tab import ReturnsTab
 from returns_app.status_panel import StatusPanel
 from tiktokshop_widgets import MANAGE_RETURNS, ConfigError, WidgetConfig, WidgetKit
+from tiktokshop_widgets.background import in_background
 
 
 def start():
@@ -27,7 +26,7 @@ def start():
     tab = ReturnsTab(kit, panel, container="#returns-widget")
 
     def follow(name):
-        asyncio.create_task(tab.show() if name == "returns" else tab.hide())
+        in_background(tab.show() if name == "returns" else tab.hide())
 
     document.addEventListener("shell:tab", create_proxy(lambda event: follow(event.detail.tab)))
     follow(document.body.dataset.tab)

@@ -56,7 +56,8 @@ class ReturnsTab:
             return  # hidden (or mounted again) meanwhile: that call owns the panel
         except WidgetError as error:
             if self.visible:
-                self.panel.failed(*explain(error))
+                headline, detail, can_retry = explain(error)
+                self.panel.failed(headline, detail, can_retry)
             return
         self.panel.mounted()
 
@@ -69,18 +70,45 @@ class ReturnsTab:
 
 
 def explain(error):
-    """(headline, detail) in plain words for a failure to show the widget."""
+    """(headline, detail, can_retry) in plain words for a failure to show the widget."""
+    advice, can_retry = "Check your connection, then retry.", True
     if isinstance(error, TokenError):
         headline = "Could not get access to your TikTok Shop returns."
+        if error.status == 401:
+            advice = "Sign in to the app again, then retry."
+        elif error.status == 403:
+            advice, can_retry = "This account cannot manage this shop's returns.", False
+        elif error.kind in ("code", "field", "expired", "json"):
+            advice = "The app's server gave an unusable answer; retry, or contact the app's support."
     elif isinstance(error, SdkUnavailable):
         headline = "TikTok Shop's widget library could not be downloaded."
     elif isinstance(error, WidgetLookupFailed):
         headline = "TikTok Shop could not find the Returns & Refunds widget right now."
+        advice = "TikTok Shop may be busy; retry in a moment."
     elif isinstance(error, (WidgetServiceError, WidgetEntryFailed)):
         headline = "The Returns & Refunds widget could not be loaded from TikTok Shop."
+        advice = "TikTok Shop may be busy; retry in a moment."
     else:
         headline = "The Returns & Refunds widget could not be shown."
-    return headline, str(error) + " Check your connection, then retry."
+    return headline, sentence(str(error)) + " " + advice, can_retry
+
+
+def sentence(text):
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+# What each decision the widget reports did, in the seller's words.
+DECISION_WORDS = {
+    "APPROVE_REFUND": "refund approved",
+    "APPROVE_RETURN": "return approved",
+    "APPROVE_RECEIVED_PACKAGE": "returned package accepted",
+    "APPROVE_REPLACEMENT": "replacement approved",
+    "REJECT_REFUND": "refund rejected",
+    "REJECT_RETURN": "return rejected",
+    "REJECT_RECEIVED_PACKAGE": "returned package rejected",
+    "REJECT_REPLACEMENT": "replacement rejected",
+}
 
 
 def describe_decision(result):
@@ -89,6 +117,5 @@ def describe_decision(result):
     if result.get("code") != 0:
         return ("Return " + return_id + ": the decision was not recorded (code "
                 + str(result.get("code")) + ").")
-    verb = "Accepted" if decision.startswith("APPROVE") else (
-        "Rejected" if decision.startswith("REJECT") else "Updated")
-    return verb + " return " + return_id + " (" + decision + ")."
+    words = DECISION_WORDS.get(decision, decision.lower().replace("_", " "))
+    return "Return " + return_id + ": " + words + "."

@@ -10,9 +10,8 @@ It fills elements the page shell already painted (``returns-status``,
 ``returns-retry``, ``returns-activity``), always as text.
 """
 
-import asyncio
-
 from pyscript.ffi import create_proxy
+from tiktokshop_widgets.background import in_background
 
 
 class StatusPanel:
@@ -22,7 +21,6 @@ class StatusPanel:
         self._detail = document.getElementById("returns-status-detail")
         self._retry = document.getElementById("returns-retry")
         self._activity = document.getElementById("returns-activity")
-        self._retrying = None  # the retry under way (a reference keeps the task alive)
         # One listener for the page's lifetime: the button stays, only hidden.
         self._retry.addEventListener("click", create_proxy(lambda event: self._on_retry(on_retry)))
 
@@ -52,4 +50,4 @@ class StatusPanel:
     def _on_retry(self, retry):
         # A double click starts one retry: the button is hidden until it fails again.
         self._retry.hidden = True
-        self._retrying = asyncio.create_task(retry())
+        in_background(retry())

@@ -264,3 +264,17 @@ def test_network_failing_during_accept_then_retry_records_one_decision(
     assert fault.hits == 1
     assert fresh_sandbox.decision_count(return_id) == 1
     assert uncaught(console_errors) == []
+
+
+@pytest.mark.parametrize("unreachable", ["**/@pyscript/core@*/dist/core.js", "**/pyodide.mjs"],
+                         ids=["pyscript", "interpreter"])
+def test_python_that_cannot_start_is_said_so_instead_of_a_spinner(page, server, unreachable):
+    page.route(unreachable, lambda route: route.abort("internetdisconnected"))
+    page.goto(server.url + "/#returns")
+
+    expect(status(page)).to_have_attribute("data-state", "failed", timeout=WIDGET_TIMEOUT_MS)
+    expect(status(page)).to_contain_text("The app could not start")
+    expect(page.get_by_role("button", name="Reload the page")).to_be_visible()
+    page.unroute(unreachable)
+    page.get_by_role("button", name="Reload the page").click()
+    wait_for_requests(page)

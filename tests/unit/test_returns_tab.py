@@ -1,0 +1,129 @@
+"""The demo's Returns tab: what it shows while loading, on failure and on decisions."""
+
+import asyncio
+
+import pytest
+
+from returns_app.returns_tab import ReturnsTab, describe_decision, explain
+from tiktokshop_widgets import (
+    MountCancelled,
+    SdkUnavailable,
+    TokenError,
+    WidgetLookupFailed,
+    WidgetServiceError,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+class Panel:
+    def __init__(self):
+        self.shown = []
+        self.lines = []
+
+    def loading(self, headline):
+        self.shown.append(("loading", headline))
+
+    def failed(self, headline, detail, can_retry=True):
+        self.shown.append(("failed", headline, detail, can_retry))
+
+    def mounted(self):
+        self.shown.append(("mounted",))
+
+    def activity(self, text):
+        self.lines.append(text)
+
+
+class Kit:
+    """mount() fails with the queued errors, then succeeds; unmount cancels a pending one."""
+
+    def __init__(self, *failures, delay=0):
+        self.failures = list(failures)
+        self.delay = delay
+        self.mounts = 0
+        self.pending = None
+
+    async def mount(self, name, target, props=None):
+        self.mounts += 1
+        self.props = props
+        self.pending = asyncio.Event()
+        try:
+            await asyncio.wait_for(self.pending.wait(), self.delay)
+            raise MountCancelled("unmounted while loading")
+        except asyncio.TimeoutError:
+            pass
+        if self.failures:
+            raise self.failures.pop(0)
+
+    async def unmount(self, target):
+        if self.pending is not None:
+            self.pending.set()
+
+
+async def test_the_widget_replaces_the_loading_placeholder():
+    panel = Panel()
+    tab = ReturnsTab(Kit(), panel, "#returns-widget")
+    await tab.show()
+    assert panel.shown == [("loading", "Loading Returns & Refunds…"), ("mounted",)]
+
+
+async def test_a_failure_shows_its_cause_and_retry_recovers():
+    panel = Panel()
+    error = TokenError("http", "The token service answered HTTP 500", status=500)
+    tab = ReturnsTab(Kit(error), panel, "#returns-widget")
+    await tab.show()
+    assert panel.shown[-1] == ("failed", "Could not get access to your TikTok Shop returns.",
+                               "The token service answered HTTP 500. Check your connection, "
+                               "then retry.", True)
+    await tab.retry()
+    assert panel.shown[-1] == ("mounted",)
+
+
+async def test_hiding_while_loading_shows_no_failure_later():
+    panel = Panel()
+    kit = Kit(delay=1)
+    tab = ReturnsTab(kit, panel, "#returns-widget")
+    showing = asyncio.create_task(tab.show())
+    await asyncio.sleep(0)
+    await tab.hide()
+    await showing
+    assert ("mounted",) not in panel.shown
+    assert all(entry[0] == "loading" for entry in panel.shown)
+
+
+@pytest.mark.parametrize("error, headline, advice, can_retry", [
+    (TokenError("http", "HTTP 401: sign in", status=401), "Could not get access",
+     "Sign in to the app again, then retry.", True),
+    (TokenError("http", "HTTP 403: not a seller of shop 1", status=403), "Could not get access",
+     "This account cannot manage this shop's returns.", False),
+    (TokenError("code", "refused (code 7)"), "Could not get access", "unusable answer", True),
+    (SdkUnavailable("widget-kit could not be loaded"), "widget library could not be downloaded",
+     "Check your connection", True),
+    (WidgetLookupFailed("Failed to get the latest version"), "could not find the Returns",
+     "retry in a moment", True),
+    (WidgetServiceError("Internal service error"), "could not be loaded from TikTok Shop",
+     "retry in a moment", True),
+])
+def test_the_advice_fits_the_failure(error, headline, advice, can_retry):
+    shown_headline, detail, shown_can_retry = explain(error)
+    assert headline in shown_headline
+    assert detail.startswith(str(error).rstrip(".") + ".") and advice in detail
+    assert shown_can_retry is can_retry
+
+
+def test_decisions_are_told_in_the_sellers_words():
+    assert describe_decision({"code": 0, "return_id": "4035", "decision": "APPROVE_REFUND"}) == (
+        "Return 4035: refund approved.")
+    assert describe_decision({"code": 0, "return_id": "4036", "decision": "REJECT_RETURN"}) == (
+        "Return 4036: return rejected.")
+    assert describe_decision({"code": 99001409, "return_id": "4037", "decision": "APPROVE_REFUND"}) == (
+        "Return 4037: the decision was not recorded (code 99001409).")
+
+
+async def test_the_widgets_results_reach_the_activity_line():
+    panel = Panel()
+    kit = Kit()
+    tab = ReturnsTab(kit, panel, "#returns-widget")
+    await tab.show()
+    kit.props["on_result"]({"code": 0, "return_id": "4035", "decision": "APPROVE_REFUND"})
+    assert panel.lines == ["Return 4035: refund approved."]
