@@ -112,10 +112,11 @@ TOKEN_FAULTS = {
 
 
 @pytest.mark.parametrize("fault_name", TOKEN_FAULTS)
-def test_token_endpoint_faults(page, server, console_errors, fault_name):
+@pytest.mark.parametrize("query", ["", "?interpreter=micropython"], ids=["pyodide", "micropython"])
+def test_token_endpoint_faults(page, server, console_errors, fault_name, query):
     misbehave, words = TOKEN_FAULTS[fault_name]
     fault = Fault(page, TOKEN, misbehave)
-    page.goto(server.url + "/#returns")
+    page.goto(server.url + "/" + query + "#returns")
 
     expect_failure(page, *words)
     retry_recovers(page, fault)
