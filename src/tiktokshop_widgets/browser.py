@@ -22,7 +22,6 @@ from .background import in_background
 from .errors import ContainerNotFound
 
 
-
 class JsError(Exception):
     """A JavaScript error or rejection, with its message as ``str()``."""
 

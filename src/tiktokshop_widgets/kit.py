@@ -126,23 +126,16 @@ class WidgetKit:
             options["config"] = config.sdk_config()
             if keeps_own_token:  # the default token source is bound to the shop
                 token = _backend_token(config)
-        new_get_token = None
-        if token is not None:
-            new_get_token = self.page.proxy(self._get_token_for_js)
-            options["getToken"] = new_get_token
-        try:
+        if token is None:
             _call_sdk(self.page, sdk.update, self.page.to_js(options))
-        except WidgetError:
-            if new_get_token is not None:  # widget-kit kept the one it had
-                self.page.release(new_get_token)
-            raise
-        if config is not None:
-            self.config = config
-        if new_get_token is not None:
+        else:
+            old_get_token = self._get_token
+            self._hand_sdk_get_token(sdk.update, options)
+            self.page.release(old_get_token)
             self.token = token
             self._own_token = keeps_own_token
-            self.page.release(self._get_token)
-            self._get_token = new_get_token
+        if config is not None:
+            self.config = config
 
     async def _load_sdk(self):
         page = self.page
