@@ -89,6 +89,18 @@ def context(context, server, mirror, outside_requests):
     return context
 
 
+@pytest.fixture(params=["pyodide", "micropython"])
+def interpreter(request):
+    """Each PyScript interpreter the app runs on, in turn."""
+    return request.param
+
+
+def app_url(server, interpreter, hash=""):
+    """The demo page's URL on ``interpreter``, with a ``hash`` such as "#returns"."""
+    query = "?interpreter=micropython" if interpreter == "micropython" else ""
+    return f"{server.url}/{query}{hash}"
+
+
 @pytest.fixture
 def console_errors(page):
     """Console errors and uncaught exceptions of the test's page."""

@@ -11,6 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import app_url
 from .returns_widget import WIDGET_TIMEOUT_MS, pending_ids, row, wait_for_requests
 
 TOKEN = "**/api/v1/widget/access_token?*"
@@ -112,11 +113,10 @@ TOKEN_FAULTS = {
 
 
 @pytest.mark.parametrize("fault_name", TOKEN_FAULTS)
-@pytest.mark.parametrize("query", ["", "?interpreter=micropython"], ids=["pyodide", "micropython"])
-def test_token_endpoint_faults(page, server, console_errors, fault_name, query):
+def test_token_endpoint_faults(page, server, interpreter, console_errors, fault_name):
     misbehave, words = TOKEN_FAULTS[fault_name]
     fault = Fault(page, TOKEN, misbehave)
-    page.goto(server.url + "/" + query + "#returns")
+    page.goto(app_url(server, interpreter, "#returns"))
 
     expect_failure(page, *words)
     retry_recovers(page, fault)

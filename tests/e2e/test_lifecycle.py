@@ -7,17 +7,11 @@ the same page over 200 cycles)."""
 
 import json
 
-import pytest
 from playwright.sync_api import expect
 
 from .returns_widget import WIDGET_TIMEOUT_MS
 
 CYCLES = 20
-
-
-@pytest.fixture(params=["pyodide", "micropython"])
-def interpreter(request):
-    return request.param
 
 
 def run_cycles(page, server, interpreter, cycles):

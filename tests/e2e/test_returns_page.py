@@ -12,14 +12,13 @@ from playwright.sync_api import expect
 
 from ..servers import run_server
 from ..versions import locked_version
-from .conftest import console_errors_of, route_outside_world
+from .conftest import app_url, console_errors_of, route_outside_world
 from .returns_widget import (
     WIDGET_TIMEOUT_MS,
     accept,
     pending_ids,
     reject,
     row,
-    rows,
     show_all,
     wait_for_requests,
 )
@@ -30,16 +29,6 @@ INTERPRETER_URLS = {
     "micropython": "https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@"
                    f"{locked_version('@micropython/micropython-webassembly-pyscript')}/micropython.mjs",
 }
-
-
-@pytest.fixture(params=["pyodide", "micropython"])
-def interpreter(request):
-    return request.param
-
-
-def app_url(server, interpreter, hash=""):
-    query = "?interpreter=micropython" if interpreter == "micropython" else ""
-    return f"{server.url}/{query}{hash}"
 
 
 def open_returns(page, server, interpreter="pyodide"):

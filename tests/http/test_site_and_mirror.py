@@ -10,12 +10,10 @@ from devserver.app import create_app
 from devserver.cdn_mirror import PinMismatch
 from devserver.settings import PROJECT_ROOT, Settings
 
+from ..versions import locked_version
+
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 WIDGET_KIT = "/cdn/npm/@tiktokshop/widget-kit@1.0.4/dist/es/index.js"
-
-
-def installed_version(package):
-    return json.loads((NODE_MODULES / package / "package.json").read_text())["version"]
 
 
 def test_widget_kit_is_served_byte_for_byte_from_npm(client):
@@ -45,7 +43,7 @@ def test_text_assets_are_compressed_and_decompress_to_the_same_bytes(client):
     ],
 )
 def test_pyodide_is_served_in_its_cdn_layout(client, path, media_type):
-    version = installed_version("pyodide")
+    version = locked_version("pyodide")
     response = client.get(f"/cdn/pyodide/v{version}/full/{path}")
 
     assert response.status_code == 200
@@ -54,7 +52,7 @@ def test_pyodide_is_served_in_its_cdn_layout(client, path, media_type):
 
 
 def test_pyodides_packages_are_served_beside_it_and_the_lock_vouches_for_them(client, settings):
-    version = installed_version("pyodide")
+    version = locked_version("pyodide")
     original = json.loads((NODE_MODULES / "pyodide/pyodide-lock.json").read_text())
     (wheel,) = settings.pyodide_packages.glob("micropip-*.whl")
 
@@ -70,7 +68,7 @@ def test_pyodides_packages_are_served_beside_it_and_the_lock_vouches_for_them(cl
 
 
 def test_pyscript_core_is_mirrored(client):
-    version = installed_version("@pyscript/core")
+    version = locked_version("@pyscript/core")
     response = client.get(f"/cdn/npm/@pyscript/core@{version}/dist/core.js")
     assert response.status_code == 200
     assert response.content == (NODE_MODULES / "@pyscript/core/dist/core.js").read_bytes()
