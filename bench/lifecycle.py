@@ -15,7 +15,7 @@ import json
 import statistics
 import sys
 
-from tests.browser_path import launch_args
+from testsupport.browser import launch_args
 
 # gc() for the page, and performance.memory without its coarse buckets.
 GC_FLAGS = ("--js-flags=--expose-gc", "--enable-precise-memory-info")

@@ -65,8 +65,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from bench import report  # noqa: E402
 from bench.lifecycle import run_lifecycle  # noqa: E402
 from bench.pageload import VARIANTS, run_pageload, summarize  # noqa: E402
-from tests.browser_path import launch_args  # noqa: E402
-from tests.servers import run_server  # noqa: E402
+from testsupport.browser import launch_args  # noqa: E402
+from testsupport.servers import run_server  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 

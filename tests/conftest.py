@@ -1,102 +1,26 @@
-"""Fixtures shared by every test layer: the project's servers, and the leak watch on them."""
+"""What every test layer shares, and nothing more: the browser library's unit
+tests run with pytest alone (server and browser fixtures live in
+testsupport.fixtures, imported by the layers that use them)."""
 
-import pytest
-from playwright.sync_api import Error as PlaywrightError
-from starlette.testclient import TestClient
+import sys
 
-from devserver.app import create_app
-from devserver.settings import Settings
-
-from .leaks import WATCH, is_watched_text, secrets_of
-from .servers import run_server
-
-LEAK_TEST = "tests/test_no_leaks.py"
+LEAK_WATCH_MODULE = "testsupport.leaks"
 
 
 def pytest_collection_modifyitems(items):
     # Playwright's sync API keeps an event loop running in the main thread from
-    # the first browser test on; the async unit tests need their own, so they go
-    # first. The leak check reads what every other test left: it goes last.
-    items.sort(key=lambda item: (item.nodeid.startswith(LEAK_TEST),
-                                 "/tests/e2e/" in str(item.path)))
+    # the first browser test on; the async unit tests need their own, so they go first.
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def watch_test_client_responses():
-    """Every TestClient of the run, whoever makes it, shows its replies to the leak watch."""
-    make_client = TestClient.__init__
-
-    def make_watched_client(client, app, *args, **kwargs):
-        make_client(client, app, *args, **kwargs)
-        settings = getattr(getattr(app, "state", None), "settings", None)
-        secrets = secrets_of(settings.data_dir) if settings else []
-
-        def check(response):
-            response.read()
-            WATCH.check_response(str(response.url), response.headers.get("content-type", ""),
-                                 str(response.headers), response.text, secrets)
-
-        client.event_hooks["response"].append(check)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(TestClient, "__init__", make_watched_client)
-        yield
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """One serve.py for the session, serving pages untouched (``--cdn live``).
-
-    Browser tests route jsDelivr to the npm copies and TikTok's hosts to this
-    server, the way a page would reach them in production.
-    """
-    with run_server(tmp_path_factory.mktemp("server"), "--cdn", "live", "--reset") as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def files_checked() -> set:
-    """(URL, ETag) of the site files the browser tests' leak watch has read."""
-    return set()
-
-
-@pytest.fixture
-def context(context, server, files_checked):
-    """pytest-playwright's browser context, its pages' replies from ``server`` watched for leaks."""
-    secrets = secrets_of(server.data_dir)
-
-    def check(response):
-        content_type = response.headers.get("content-type", "")
-        if not (response.url.startswith(server.url + "/")
-                and is_watched_text(response.url, content_type)):
-            return
-        # A file with the same ETag is the same bytes: read it once per session.
-        if etag := response.headers.get("etag"):
-            if (response.url, etag) in files_checked:
-                return
-            files_checked.add((response.url, etag))
-        try:
-            body = response.text()
-        except PlaywrightError:  # a redirect, or the page went before its body came
-            return
-        WATCH.check_response(response.url, content_type, str(response.headers), body, secrets)
-
-    context.on("response", check)
-    return context
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data", cdn="live")
-
-
-@pytest.fixture
-def app(settings):
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(app):
-    """In-process HTTP client on a fresh app with its own sandbox data."""
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
+def pytest_sessionfinish(session):
+    """Fail the run on any secret or token the leak watch saw, whichever tests ran."""
+    leaks = sys.modules.get(LEAK_WATCH_MODULE)
+    if leaks is None:  # no test of this run started a server or an app
+        return
+    summary, clean = leaks.WATCH.verdict()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(summary, red=not clean)
+    if not clean:
+        session.exitstatus = 1

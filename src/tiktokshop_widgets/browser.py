@@ -4,12 +4,17 @@
     sdk = await page.import_module(WIDGET_KIT_URL)
     page.call(sdk.init, page.to_js(options))       # a JS throw raises JsError
     callback = page.proxy(on_result)               # counted until released
+    get_token = page.async_function(token_for_js)  # JS gets a promise, Python a task
     await page.call_async(sdk, "loadWidget", name) # a JS rejection raises JsError
+    view = await page.in_task(mount())             # safe from any caller
     page.release(callback)
 
-Everything else in the package receives an object with these methods, so it
-runs unchanged in CPython's unit tests with a stand-in page, and on both of
-PyScript's interpreters: only ``pyscript`` and ``pyscript.ffi`` are used here.
+``BrowserPage`` is the ``Page`` interface (``page.py``, which also says why
+Python functions called from JS return nothing and why the package's
+coroutines run in tasks of their own). Everything else in the package
+receives an object with these methods, so it runs unchanged in CPython's unit
+tests with a stand-in page, and on both of PyScript's interpreters: only
+``pyscript`` and ``pyscript.ffi`` are used here.
 """
 
 import json
@@ -18,8 +23,8 @@ import js
 from pyscript import document, js_import, window
 from pyscript.ffi import create_proxy, is_none, to_js
 
-from .background import in_background
 from .errors import ContainerNotFound
+from .page import Page
 
 
 class JsError(Exception):
@@ -42,9 +47,16 @@ CALL = MESSAGE_OF + """
 try { return { ok: true, value: fn(...args) }; }
 catch (reason) { return { ok: false, message: messageOf(reason) }; }"""
 
-DEFERRED = """let resolve, reject;
-const promise = new Promise((resolved, rejected) => { resolve = resolved; reject = rejected; });
-return { promise, resolve, reject };"""
+DEFERRED = """let resolve;
+const promise = new Promise((resolved) => { resolve = resolved; });
+return { promise, resolve };"""
+
+# The promise is made here, in JS, and Python only ever calls resolve or
+# reject: a JS object returned from Python to JS may be collected on the way
+# (page.py). destroy() lets go of the Python side (a no-op on MicroPython).
+PROMISE_FUNCTION = """const fn = (...args) => new Promise((resolve, reject) => { start(resolve, reject, ...args); });
+fn.destroy = () => start.destroy?.();
+return fn;"""
 
 # While a top-level <script type="py"> runs, PyScript makes document.currentScript
 # return that element to every script in the page. A widget's entry script that
@@ -58,13 +70,14 @@ get.showsRunningScript = true;
 Object.defineProperty(document, "currentScript", { configurable: true, get });"""
 
 
-class BrowserPage:
+class BrowserPage(Page):
     def __init__(self):
         self.live_proxies = 0
         self._container_ids = 0
         self._failed_imports = {}  # module URL -> failed attempts
         self._call_async = js.Function("target", "method", "...args", CALL_ASYNC)
         self._deferred = js.Function(DEFERRED)
+        self._promise_function = js.Function("start", PROMISE_FUNCTION)
         self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
 
@@ -83,23 +96,19 @@ class BrowserPage:
         return modules[0]
 
     async def call_async(self, target, method, *args):
-        """Await ``target[method](*args)`` (``target(*args)`` when method is None),
-        a JS call returning a promise; a rejection raises ``JsError``."""
         return _value(await self._call_async(target, method, *args))
 
     def call(self, function, *args):
-        """Call a JS function; a throw raises ``JsError`` with its message."""
         return _value(self._call(function, *args))
 
     def show_running_script(self):
-        """Undo PyScript's document.currentScript override for classic scripts."""
         self._show_running_script()
 
     def to_js(self, value):
         return to_js(value)
 
     def to_py(self, value):
-        """A JS value as plain Python data (objects by way of JSON)."""
+        # Objects by way of JSON: one conversion, the same on both interpreters.
         if value is None or is_none(value) or isinstance(value, (str, int, float, bool)):
             return None if value is None or is_none(value) else value
         text = js.JSON.stringify(value)
@@ -116,8 +125,16 @@ class BrowserPage:
         if destroy is not None:
             destroy()
 
+    def deferred(self):
+        return self._deferred()
+
+    def promise_function(self, start):
+        return self._promise_function(start)
+
+    def error(self, message):
+        return js.Error.new(message)
+
     def element(self, target):
-        """The element for a CSS selector (or the element itself), with an id."""
         element = document.querySelector(target) if isinstance(target, str) else target
         if element is None or is_none(element):
             raise ContainerNotFound("No element matches " + repr(target) + " to mount a widget in.")
@@ -126,29 +143,7 @@ class BrowserPage:
             element.id = "tiktokshop-widget-" + str(self._container_ids)
         return element
 
-    def promise(self, coroutine):
-        """A JS promise of ``coroutine``, run as an asyncio task.
-
-        Python functions that JS calls and awaits return this rather than being
-        ``async``: MicroPython runs a coroutine that JS calls outside asyncio,
-        where asyncio.Event and wait_for fail. A failure rejects the promise
-        with ``Error(str(exception))``, never a Python traceback. The promise
-        comes with its resolve and reject from JS (not a Promise executor's
-        arguments, which MicroPython does not keep past the call).
-        """
-        deferred = self._deferred()
-
-        async def settle():
-            try:
-                deferred.resolve(await coroutine)
-            except Exception as error:
-                deferred.reject(js.Error.new(str(error)))
-
-        in_background(settle())
-        return deferred.promise
-
     def delete_global_entries(self, name, prefix):
-        """Delete the keys starting with ``prefix`` from ``globalThis[name]``."""
         table = getattr(js.globalThis, name, None)
         if table is None or is_none(table):
             return
@@ -157,8 +152,6 @@ class BrowserPage:
                 js.Reflect.deleteProperty(table, key)
 
     def on_unhandled_rejection(self, handler):
-        """Call ``handler(message, event)`` for each unhandled promise rejection."""
-
         def listener(event):
             handler(_reason_message(event.reason), event)
 

@@ -11,6 +11,8 @@
 needs are attributes (``TokenError.kind``, ``SdkError.sdk_message``).
 """
 
+import asyncio
+
 SDK_PREFIX = "[ OpenWidget Runtime ]: "
 
 
@@ -122,8 +124,20 @@ class ContainerNotFound(WidgetError):
     """No element matches the selector given as a widget's container."""
 
 
-class MountCancelled(WidgetError):
-    """The view was unmounted (or replaced) before it finished mounting."""
+class MountCancelled(asyncio.CancelledError):
+    """The view was unmounted (or replaced) before it finished mounting.
+
+    A cancellation, as asyncio's own: no ``Exception``, so neither
+    ``except WidgetError`` nor ``except Exception`` shows it to a seller who
+    only clicked twice or moved on.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
 
 
 PYODIDE_PREFIX = "pyodide.ffi.JsException: "

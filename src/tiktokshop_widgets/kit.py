@@ -10,7 +10,9 @@ widget-kit keeps one core per page (``init`` is a singleton), loads each
 widget once and shares the widget's content among its containers. So the kit
 calls ``init`` once per page and ``update`` after that, and keeps at most one
 live view per container and per widget: mounting again first unmounts the
-view already there.
+view already there. Each public coroutine runs in a task of its own
+(``Page.in_task``): any coroutine may await it, on either interpreter, several
+at once (a double click on a button that mounts, say).
 """
 
 import asyncio
@@ -73,6 +75,9 @@ class WidgetKit:
 
     async def ready(self):
         """Load widget-kit and initialise it; a failure can be retried by calling again."""
+        return await self.page.in_task(self._ready())
+
+    async def _ready(self):
         if self._sdk is not None:
             return self._sdk
         if self._sdk_ready is None:
@@ -101,25 +106,40 @@ class WidgetKit:
         return in_background(self._preload(list(names) or self._remote_names()))
 
     async def mount(self, name, target, props=None):
-        """Mount widget ``name`` into ``target`` (a selector or an element)."""
+        """Mount widget ``name`` into ``target`` (a selector or an element).
+
+        Returns the mounted ``WidgetView``. A view unmounted (or replaced by
+        another mount) before it finished raises ``MountCancelled``, which, like
+        asyncio's cancellation, is no ``Exception``: ``except WidgetError`` and
+        ``except Exception`` let it through, and a task it ends is cancelled.
+        """
+        return await self.page.in_task(self._mount(name, target, props))
+
+    async def _mount(self, name, target, props):
         element = self.page.element(target)
         replaced = [v for v in self.views if v.container_id == element.id or v.name == name]
         view = WidgetView(name, element, props, self.page, self._forget)
         # Registered before any await, so that a mount racing this one replaces it.
         self._views[element.id] = view
         for old in replaced:
-            await old.unmount()
-        return await view.mount(lambda: self._load_with_token(name))
+            await old._close()
+        return await view._open(lambda: self._load_with_token(name))
 
     async def unmount(self, target):
         """Unmount whatever view is in ``target``, loading or mounted."""
+        await self.page.in_task(self._unmount(target))
+
+    async def _unmount(self, target):
         view = self._views.get(self.page.element(target).id)
         if view is not None:
-            await view.unmount()
+            await view._close()
 
     async def update(self, config=None, token=None):
         """Change the shop config and/or the token source of every widget."""
-        sdk = await self.ready()
+        await self.page.in_task(self._update(config, token))
+
+    async def _update(self, config, token):
+        sdk = await self._ready()
         options = {}
         keeps_own_token = self._own_token and token is None
         if config is not None:
@@ -161,8 +181,8 @@ class WidgetKit:
         return sdk
 
     def _hand_sdk_get_token(self, call, options):
-        """``call(options)`` with a getToken proxy, kept only if widget-kit took it."""
-        get_token = self.page.proxy(self._get_token_for_js)
+        """``call(options)`` with a getToken function, kept only if widget-kit took it."""
+        get_token = self.page.async_function(self._token_for_widget)
         options["getToken"] = get_token
         try:
             _call_sdk(self.page, call, self.page.to_js(options))
@@ -173,7 +193,7 @@ class WidgetKit:
 
     async def _preload(self, names):
         try:
-            sdk = await self.ready()
+            sdk = await self._ready()
             _call_sdk(self.page, sdk.preloadWidget, self.page.to_js(names))
             # The same in-flight work, now with an outcome; and a token for the first mount.
             await asyncio.gather(self.token(), *[self._load(name) for name in names])
@@ -186,7 +206,7 @@ class WidgetKit:
         return component
 
     async def _load(self, name):
-        sdk = await self.ready()
+        sdk = await self._ready()
         self.page.show_running_script()  # the widget's entry script may look for itself
         try:
             return await self.page.call_async(sdk, "loadWidget", name)
@@ -197,11 +217,8 @@ class WidgetKit:
                 self._forget_entry(name)
             raise failure
 
-    def _get_token_for_js(self):
-        """getToken as the widget calls it: a JS promise of ``{token, expire_at}``."""
-        return self.page.promise(self._token_for_widget())
-
     async def _token_for_widget(self):
+        """getToken as the widget calls it: ``{token, expire_at}`` as a JS object."""
         try:
             info = await self._checked_token()
             now = self._clock()

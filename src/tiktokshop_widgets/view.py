@@ -7,9 +7,10 @@
 
 States: ``loading`` -> ``mounted`` -> ``unmounted``, or ``loading`` -> ``failed``.
 Unmounting a view that is still loading cancels it: nothing appears later and
-its ``mount`` raises ``MountCancelled``. Props are Python values; callables
-reach the widget as JS functions and are called with Python values, and every
-proxy a view makes is released when it unmounts or fails.
+its ``kit.mount`` raises ``MountCancelled`` (a cancellation, not an error).
+Props are Python values; callables reach the widget as JS functions and are
+called with Python values, and every proxy a view makes is released when it
+unmounts or fails.
 """
 
 from .background import in_background
@@ -37,8 +38,8 @@ class WidgetView:
     def container_id(self):
         return self.element.id
 
-    async def mount(self, load_component):
-        """Load the widget with ``load_component()`` and render it (kit's job)."""
+    async def _open(self, load_component):
+        """Load the widget with ``load_component()`` and render it (the kit's job)."""
         try:
             self._check_not_cancelled()  # replaced before it even started
             component = await load_component()
@@ -48,11 +49,8 @@ class WidgetView:
                 raise WidgetError("The widget " + self.name + " is not a module widget.")
             await self._call(self._js_view, "render", self._js_props(self._props))
             self._check_not_cancelled()
-        except MountCancelled:
-            raise
         except Exception as error:
-            if self.state != LOADING:  # unmounted meanwhile: that wins over the failure
-                raise MountCancelled("The " + self.name + " view was unmounted while loading.")
+            self._check_not_cancelled()  # unmounted meanwhile: that wins over the failure
             await self._fail(error)
             raise self.error
         self.state = MOUNTED
@@ -60,6 +58,9 @@ class WidgetView:
 
     async def update(self, props):
         """Merge ``props`` into the widget's props and re-render it with them."""
+        await self._page.in_task(self._update(props))
+
+    async def _update(self, props):
         if self.state in (UNMOUNTED, FAILED):
             raise WidgetError("The " + self.name + " view is " + self.state + "; mount it again.")
         merged = dict(self._props)
@@ -78,6 +79,9 @@ class WidgetView:
 
     async def unmount(self):
         """Empty the container and release this view's proxies; safe to repeat."""
+        await self._page.in_task(self._close())
+
+    async def _close(self):
         if self.state == UNMOUNTED:
             return
         self.state = UNMOUNTED

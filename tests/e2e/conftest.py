@@ -6,21 +6,20 @@ resource host goes to the sandbox, and anything else is refused and recorded,
 so a test fails if the page tries to leave the machine.
 """
 
-import mimetypes
-from urllib.parse import urlsplit
-
 import pytest
 
 from devserver import media_types
-from devserver.cdn_mirror import CdnMirror, MirrorMiss
+from devserver.cdn_mirror import CdnMirror
 from devserver.sandbox import ReturnsStore
 from devserver.settings import SANDBOX_APP_KEY, Settings
 from devserver.tokens import TokenSigner, load_or_create_secret
-
-from ..browser_path import launch_args
-
-CDN = "https://cdn.jsdelivr.net/"
-TIKTOK_RESOURCE_HOST = "https://api-widget-sg.tiktokshop.com/"
+from testsupport.browser import console_errors_of, launch_args, route_outside_world
+from testsupport.fixtures import (  # noqa: F401 (fixtures)
+    files_checked,
+    server,
+    watch_context,
+    watch_test_client_responses,
+)
 
 
 @pytest.fixture(scope="session")
@@ -40,65 +39,16 @@ def outside_requests():
     return []
 
 
-def route_outside_world(context, server, mirror, outside_requests, other_local_urls=()):
-    """jsDelivr to npm's files, TikTok's resource host to ``server``, the rest refused
-    (but ``server`` itself and ``other_local_urls``)."""
-
-    def is_outside(url: str) -> bool:
-        return not url.startswith((server.url, *other_local_urls, "data:", "blob:"))
-
-    def refuse(route):
-        outside_requests.append(route.request.url)
-        route.abort("internetdisconnected")
-
-    def from_npm(route):
-        cdn_path = urlsplit(route.request.url).path.lstrip("/")
-        try:
-            body = mirror.body(cdn_path)
-        except MirrorMiss as exc:
-            route.fulfill(status=404, body=str(exc), headers={"access-control-allow-origin": "*"})
-            return
-        media_type = mimetypes.guess_type(cdn_path)[0] or "application/octet-stream"
-        route.fulfill(
-            body=body,
-            headers={"access-control-allow-origin": "*", "content-type": media_type},
-        )
-
-    def to_sandbox(route):
-        parts = urlsplit(route.request.url)
-        local = server.url + parts.path + (f"?{parts.query}" if parts.query else "")
-        route.fulfill(response=route.fetch(url=local))
-
-    # Routes run newest first: the catch-all goes in first.
-    context.route(is_outside, refuse)
-    context.route(CDN + "**", from_npm)
-    context.route(TIKTOK_RESOURCE_HOST + "**", to_sandbox)
-
-
-def console_errors_of(page) -> list:
-    """Console errors and uncaught exceptions of ``page``, as they happen."""
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    return errors
-
-
 @pytest.fixture
-def context(context, server, mirror, outside_requests):
+def context(context, server, mirror, outside_requests, files_checked):
     route_outside_world(context, server, mirror, outside_requests)
-    return context
+    return watch_context(context, server, files_checked)
 
 
 @pytest.fixture(params=["pyodide", "micropython"])
 def interpreter(request):
     """Each PyScript interpreter the app runs on, in turn."""
     return request.param
-
-
-def app_url(server, interpreter, hash=""):
-    """The demo page's URL on ``interpreter``, with a ``hash`` such as "#returns"."""
-    query = "?interpreter=micropython" if interpreter == "micropython" else ""
-    return f"{server.url}/{query}{hash}"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import app_url
+from testsupport.browser import app_url
 from .returns_widget import WIDGET_TIMEOUT_MS, pending_ids, row, wait_for_requests
 
 TOKEN = "**/api/v1/widget/access_token?*"

@@ -5,7 +5,7 @@ import pytest
 
 from devserver.settings import PROJECT_ROOT
 
-from ..servers import run_server
+from testsupport.servers import run_server
 from .returns_widget import rows, wait_for_requests
 
 WIDGET_KIT = PROJECT_ROOT / "node_modules/@tiktokshop/widget-kit/dist/es/index.js"

@@ -10,9 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..servers import run_server
-from ..versions import locked_version
-from .conftest import app_url, console_errors_of, route_outside_world
+from testsupport.servers import run_server
+from testsupport.versions import locked_version
+from testsupport.browser import app_url, console_errors_of, route_outside_world
 from .returns_widget import (
     WIDGET_TIMEOUT_MS,
     accept,

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from devserver.export import export
 
-from ..servers import run_server
-from .conftest import console_errors_of, route_outside_world
+from testsupport.servers import run_server
+from testsupport.browser import console_errors_of, route_outside_world
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, wait_for_requests
 
 DEMO_SHOP = "7495610000000000001"

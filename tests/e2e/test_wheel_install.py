@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from devserver.settings import PROJECT_ROOT
 
-from ..versions import locked_version, pyodide_url, pyscript_core_url
+from testsupport.versions import locked_version, pyodide_url, pyscript_core_url
 from .returns_widget import WIDGET_TIMEOUT_MS, wait_for_requests
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..servers import run_server
+from testsupport.servers import run_server
 
 UNLIMITED = "1000000/minute"
 

@@ -6,6 +6,7 @@ client would send these.
 """
 
 import socket
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
@@ -73,9 +74,9 @@ def status_of(reply: bytes) -> int | None:
     return int(parts[1]) if reply.startswith(b"HTTP/1.1 ") and parts[1].isdigit() else None
 
 
-@pytest.fixture(autouse=True)
-def still_serving(loaded_server):
-    """After each case: the server is up, answers a seller normally, and logged no error."""
+@contextmanager
+def still_serving_after(loaded_server):
+    """After the block: the server is up, answers a seller normally, and logged no error."""
     log_before = len(loaded_server.log_text())
     yield
     with httpx.Client(base_url=loaded_server.url, timeout=10) as seller:
@@ -89,21 +90,26 @@ def still_serving(loaded_server):
 
 
 def test_a_client_that_sends_half_a_body_and_leaves(loaded_server):
-    send_and_leave(loaded_server, widget_api_request(loaded_server, SEARCH_BODY[:20], 1000))
+    with still_serving_after(loaded_server):
+        send_and_leave(loaded_server, widget_api_request(loaded_server, SEARCH_BODY[:20], 1000))
 
 
 def test_a_client_that_sends_half_its_headers_and_leaves(loaded_server):
-    send_and_leave(loaded_server, token_request(loaded_server)[:40])
+    with still_serving_after(loaded_server):
+        send_and_leave(loaded_server, token_request(loaded_server)[:40])
 
 
 def test_a_client_that_leaves_before_its_reply(loaded_server):
-    send_and_leave(loaded_server, token_request(loaded_server))
-    send_and_leave(loaded_server, widget_api_request(loaded_server, SEARCH_BODY, len(SEARCH_BODY)))
+    with still_serving_after(loaded_server):
+        send_and_leave(loaded_server, token_request(loaded_server))
+        send_and_leave(loaded_server,
+                       widget_api_request(loaded_server, SEARCH_BODY, len(SEARCH_BODY)))
 
 
 def test_a_client_that_connects_and_says_nothing(loaded_server):
-    for _ in range(20):
-        send_and_leave(loaded_server, b"")
+    with still_serving_after(loaded_server):
+        for _ in range(20):
+            send_and_leave(loaded_server, b"")
 
 
 @pytest.mark.parametrize("request_bytes", [
@@ -128,8 +134,9 @@ def test_a_client_that_connects_and_says_nothing(loaded_server):
                  b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", id="content-length and chunked"),
 ])
 def test_malformed_http_gets_a_4xx_or_nothing(loaded_server, request_bytes):
-    status = status_of(send_and_read(loaded_server, request_bytes))
-    assert status is None or 400 <= status < 500
+    with still_serving_after(loaded_server):
+        status = status_of(send_and_read(loaded_server, request_bytes))
+        assert status is None or 400 <= status < 500
 
 
 @pytest.mark.parametrize("origin", [
@@ -137,9 +144,10 @@ def test_malformed_http_gets_a_4xx_or_nothing(loaded_server, request_bytes):
     pytest.param("http://evil.example", id="refused before its body is read"),
 ])
 def test_a_malformed_chunked_body_gets_a_4xx_or_nothing(loaded_server, origin):
-    request = widget_api_request(loaded_server, b"", 0).replace(
-        b"Content-Length: 0", b"Transfer-Encoding: chunked") + b"zz\r\n{}\r\n0\r\n\r\n"
-    if origin:
-        request = request.replace(loaded_server.url.encode(), origin.encode())
-    status = status_of(send_and_read(loaded_server, request))
-    assert status is None or 400 <= status < 500
+    with still_serving_after(loaded_server):
+        request = widget_api_request(loaded_server, b"", 0).replace(
+            b"Content-Length: 0", b"Transfer-Encoding: chunked") + b"zz\r\n{}\r\n0\r\n\r\n"
+        if origin:
+            request = request.replace(loaded_server.url.encode(), origin.encode())
+        status = status_of(send_and_read(loaded_server, request))
+        assert status is None or 400 <= status < 500

@@ -27,7 +27,7 @@ from tiktokshop_widgets import (
 from tiktokshop_widgets.errors import SDK_PREFIX, sdk_error
 from tiktokshop_widgets.kit import ENTRY_CACHE
 
-from .fake_page import FakePage, JsRejection
+from .fake_page import FakePage, JsRejection, as_js_drives_it, until
 
 pytestmark = pytest.mark.anyio
 MANIFEST = "/sandbox/widgets/reverse/1.0.0/manifest.json"
@@ -52,6 +52,14 @@ class CountingToken:
         if self.error:
             raise self.error
         return dict(TOKEN)
+
+
+async def outcome_of(awaitable):
+    """What ``awaitable`` returns, or the exception it raises, cancellation included."""
+    try:
+        return await awaitable
+    except BaseException as raised:
+        return raised
 
 
 def make_kit(page=None, token=None, **kwargs):
@@ -143,7 +151,7 @@ async def test_async_callbacks_run_and_their_errors_are_reported_not_raised():
 
     await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": on_result})
     page.sdk.contents[MANAGE_RETURNS].decide({"code": 0})
-    await asyncio.sleep(0.01)
+    await until(lambda: page.warnings)
     assert seen == [{"code": 0}]
     assert "on_result callback raised ValueError('app bug')" in page.warnings[0]
 
@@ -192,14 +200,14 @@ async def test_unmount_empties_the_container_and_releases_every_proxy():
 
 async def test_unmounting_while_loading_means_nothing_appears_later():
     kit, page = make_kit()
-    page.sdk.load_delay = 0.02
+    page.sdk.load_gate = asyncio.Event()
     mounting = asyncio.create_task(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))
-    await asyncio.sleep(0)
+    await until(lambda: page.sdk.load_calls)
     await kit.unmount("#returns")
+    page.sdk.load_gate.set()  # the load finishes after the unmount
 
     with pytest.raises(MountCancelled):
         await mounting
-    await asyncio.sleep(0.03)
     assert page.elements["#returns"].children == []
     assert page.sdk.contents.get(MANAGE_RETURNS) is None or page.sdk.contents[MANAGE_RETURNS].mounts == 0
     view = await kit.mount(MANAGE_RETURNS, "#returns")  # and mounting again works
@@ -208,17 +216,16 @@ async def test_unmounting_while_loading_means_nothing_appears_later():
 
 async def test_one_live_view_per_container_however_fast_the_calls():
     kit, page = make_kit()
-    page.sdk.load_delay = 0.001
     await kit.ready()
     baseline = page.live_proxies
     tasks = []
     for _ in range(20):
         tasks.append(asyncio.create_task(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print})))
         await asyncio.sleep(0)
-    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    outcomes = [await outcome_of(task) for task in tasks]
 
-    mounted = [o for o in outcomes if not isinstance(o, Exception)]
-    assert len(mounted) == 1 and all(isinstance(o, MountCancelled) for o in outcomes[:-1])
+    assert all(isinstance(o, MountCancelled) for o in outcomes[:-1])
+    assert isinstance(outcomes[-1], WidgetView) and outcomes[-1].state == MOUNTED
     assert page.elements["#returns"].children == [MANAGE_RETURNS]
     assert len(kit.views) == 1
     assert page.live_proxies == baseline + 1
@@ -410,7 +417,7 @@ async def test_a_view_that_fails_to_load_says_so_and_holds_nothing():
         raise WidgetServiceError("Internal service error", MANAGE_RETURNS)
 
     with pytest.raises(WidgetServiceError):
-        await view.mount(failing_load)
+        await view._open(failing_load)
     assert view.state == FAILED
     assert isinstance(view.error, WidgetServiceError)
     assert closed == [view] and page.live_proxies == 0
@@ -499,3 +506,71 @@ async def test_a_token_source_widget_kit_refuses_is_released_and_the_old_one_kep
     assert page.live_proxies == before
     assert kit.token is old_token
     assert await page.sdk.contents[MANAGE_RETURNS].get_token() == TOKEN
+
+
+# -- awaited from a coroutine JS drives (an async click handler on MicroPython) ---
+
+
+async def test_a_double_click_on_a_mount_button_shows_one_widget_and_no_error():
+    kit, page = make_kit()
+    first = asyncio.ensure_future(as_js_drives_it(kit.mount(MANAGE_RETURNS, "#returns")))
+    second = asyncio.ensure_future(as_js_drives_it(kit.mount(MANAGE_RETURNS, "#returns")))
+
+    outcomes = [await outcome_of(first), await outcome_of(second)]
+
+    assert isinstance(outcomes[0], MountCancelled) and not isinstance(outcomes[0], Exception)
+    assert isinstance(outcomes[1], WidgetView) and outcomes[1].state == MOUNTED
+    assert page.elements["#returns"].children == [MANAGE_RETURNS]
+    assert len(kit.views) == 1
+
+
+async def test_mount_over_a_showing_widget_and_mount_unmount_mount_from_js_handlers():
+    kit, page = make_kit()
+    await as_js_drives_it(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))
+    baseline = page.live_proxies
+
+    again = await as_js_drives_it(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))
+    handlers = [asyncio.ensure_future(as_js_drives_it(call)) for call in (
+        kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}),
+        kit.unmount("#returns"),
+        kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))]
+    first, unmounted, last = [await outcome_of(handler) for handler in handlers]
+
+    assert again.state == UNMOUNTED  # replaced by the later mounts
+    assert isinstance(first, MountCancelled) and unmounted is None
+    assert last.state == MOUNTED and kit.views == [last]
+    assert page.elements["#returns"].children == [MANAGE_RETURNS]
+    assert page.live_proxies == baseline
+    await as_js_drives_it(last.update({"on_result": print}))
+    await as_js_drives_it(kit.update(token=CountingToken()))
+    await as_js_drives_it(last.unmount())
+    assert page.elements["#returns"].children == [] and kit.views == []
+
+
+async def test_a_cancelled_mount_is_no_widget_error_and_no_exception():
+    kit, page = make_kit()
+    page.sdk.load_gate = asyncio.Event()
+    mounting = asyncio.ensure_future(kit.mount(MANAGE_RETURNS, "#returns"))
+    await until(lambda: page.sdk.load_calls)
+    await kit.unmount("#returns")
+    page.sdk.load_gate.set()
+
+    with pytest.raises(asyncio.CancelledError) as raised:
+        try:
+            await mounting
+        except Exception:  # what an app's error handler catches
+            pytest.fail("a cancelled mount reached an `except Exception` handler")
+    assert isinstance(raised.value, MountCancelled)
+    assert str(raised.value) == "The " + MANAGE_RETURNS + " view was unmounted while loading."
+
+
+async def test_the_widgets_get_token_hands_js_a_promise_and_python_returns_nothing():
+    # FakeProxy fails any Python function called from JS that returns something:
+    # MicroPython 1.28 may collect a JS object returned that way before JS reads it.
+    kit, page = make_kit()
+    await kit.mount(MANAGE_RETURNS, "#returns")
+    get_token = page.sdk.core["getToken"]
+
+    results = await asyncio.gather(*[get_token() for _ in range(5)])
+
+    assert results == [TOKEN] * 5

@@ -1,17 +1,18 @@
 """A watch, over the whole test run, for secrets and widget tokens where they must not be.
 
-    WATCH.watch_log(server.log_path, server.data_dir)      # tests/servers.py, every serve.py
+    WATCH.watch_log(server.log_path, server.data_dir)      # servers.py, every serve.py
     WATCH.check_response(url, content_type, headers, body, secrets_of(data_dir))
     WATCH.check_logs()     # at the end; WATCH.findings say where, never what leaked
 
 Watched: every line logged by every serve.py the tests start, every text
 response a TestClient gets from an app of ours, and every text response the
-browser tests' pages get from the session server (tests/conftest.py hooks
-all three). A response may carry neither signing secret (token, session); a
+browser tests' pages get from the session server (``fixtures`` hooks all
+three). A response may carry neither signing secret (token, session); a
 widget token may appear only in the token endpoint's replies, never in a
 page, script, config or other reply, and a log line may carry no secret, no
-token and no session cookie. tests/test_no_leaks.py, which runs last, asserts
-that nothing was found.
+token and no session cookie. At the end of every test session that loaded
+this module, whatever subset of the tests ran, tests/conftest.py calls
+``WATCH.verdict()`` and fails the run on any finding.
 """
 
 import re
@@ -65,6 +66,18 @@ class LeakWatch:
                 self.token_replies_seen += 1
             else:
                 self.findings.append(f"{path} ({content_type}) served a widget token")
+
+    def verdict(self) -> tuple[str, bool]:
+        """What the watch saw over the run, in one line, and whether that is clean.
+
+        The logs are read now: a server writes until it stops."""
+        self.check_logs()
+        summary = (f"leak watch: {self.log_lines_checked} log lines of {len(self.logs)} "
+                   f"serve.py runs, {self.responses_checked} text responses "
+                   f"({self.token_replies_seen} of them token replies)")
+        if self.findings:
+            summary += ": LEAKS FOUND\n  " + "\n  ".join(self.findings)
+        return summary, not self.findings
 
     def check_logs(self) -> None:
         for log_path, data_dir in self.logs:

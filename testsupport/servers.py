@@ -7,7 +7,7 @@
 The server runs exactly as a developer starts it, with its own data dir, and
 its output (uvicorn's access and error log included) goes to a file so that a
 test can read what would have been logged, and so that the leak watch
-(tests/leaks.py) can check every line of it at the end of the run.
+(testsupport/leaks.py) can check every line of it at the end of the run.
 """
 
 import re

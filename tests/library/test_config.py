@@ -40,17 +40,6 @@ def test_sandbox_source_gives_each_remote_its_entry():
     assert config.remotes() == [{"name": MANAGE_RETURNS, "entry": MANIFEST}]
 
 
-def test_the_demo_pages_config_is_valid():
-    import tomllib
-
-    from devserver.settings import PROJECT_ROOT
-
-    page_config = tomllib.loads((PROJECT_ROOT / "pyscript.toml").read_text())
-    config = WidgetConfig.from_dict(page_config["tiktok_widgets"])
-    assert config.source == "sandbox"
-    assert config.remotes()[0]["entry"].endswith("/manifest.json")
-
-
 @pytest.mark.parametrize(
     "changes, problem",
     [

@@ -7,7 +7,7 @@ from devserver.cdn_mirror import parse_cdn_path
 from devserver.settings import PROJECT_ROOT
 from devserver.site import pinned_cdn_urls
 
-from ..versions import locked_version
+from testsupport.versions import locked_version
 
 PAGE_CONFIG = tomllib.loads((PROJECT_ROOT / "pyscript.toml").read_text())
 

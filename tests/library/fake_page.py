@@ -1,15 +1,20 @@
 """Stand-ins for the browser side, so the package's logic runs in CPython.
 
-``FakePage`` has ``BrowserPage``'s methods; ``FakeWidgetKit`` behaves like
-widget-kit 1.0.4 where the package depends on it: ``init`` is a singleton,
-``loadWidget`` rejects with the SDK's own messages, a view renders into its
-container, and the widget content calls ``getToken`` and ``onResult``.
-JS promises are Python awaitables here; "JS objects" are dicts.
+``FakePage`` is a ``Page`` (tiktokshop_widgets/page.py), like ``BrowserPage``,
+and keeps MicroPython's rules of the FFI boundary: a Python function JS calls
+must return nothing, and ``as_js_drives_it`` runs a coroutine the way
+MicroPython runs one that JS calls (outside asyncio: it may await JS promises,
+nothing else). ``FakeWidgetKit`` behaves like widget-kit 1.0.4 where the
+package depends on it: ``init`` is a singleton, ``loadWidget`` rejects with the
+SDK's own messages, a view renders into its container, and the widget content
+calls ``getToken`` and ``onResult``. JS promises are ``FakeJsPromise``s (asyncio
+futures); "JS objects" are dicts.
 """
 
 import asyncio
 
 from tiktokshop_widgets.errors import SDK_PREFIX, ContainerNotFound
+from tiktokshop_widgets.page import Page
 
 
 class FakeElement:
@@ -18,7 +23,7 @@ class FakeElement:
         self.children = []
 
 
-class FakePage:
+class FakePage(Page):
     def __init__(self, sdk=None):
         self.sdk = sdk or FakeWidgetKit()
         self.elements = {}
@@ -60,6 +65,7 @@ class FakePage:
         return FakeProxy(function)
 
     def release(self, proxy):
+        proxy = getattr(proxy, "start", proxy)  # an async_function's own proxy
         assert not proxy.released, "a proxy was released twice"
         proxy.released = True
         self.live_proxies -= 1
@@ -69,14 +75,14 @@ class FakePage:
             raise ContainerNotFound("No element matches " + repr(target) + " to mount a widget in.")
         return self.elements[target]
 
-    def promise(self, coroutine):
-        async def settle():
-            try:
-                return await coroutine
-            except Exception as error:
-                raise JsRejection(str(error))
+    def deferred(self):
+        return FakeDeferred()
 
-        return settle()
+    def promise_function(self, start):
+        return FakePromiseFunction(start)
+
+    def error(self, message):
+        return JsRejection(message)
 
     def delete_global_entries(self, name, prefix):
         table = self.globals.get(name, {})
@@ -100,11 +106,72 @@ class FakeProxy:
 
     def __call__(self, *args):
         assert not self.released, "JS called a released proxy"
-        return self.function(*args)
+        result = self.function(*args)
+        # MicroPython may collect a JS object returned to JS before JS reads it.
+        assert result is None, "a Python function called from JS returned " + repr(result)
 
 
 class JsRejection(Exception):
     pass
+
+
+class FakeJsPromise(asyncio.Future):
+    """A JS promise, as Python awaits it."""
+
+
+class FakeDeferred:
+    def __init__(self):
+        self.promise = FakeJsPromise()
+
+    def resolve(self, value):
+        self.promise.set_result(value)
+
+
+class FakePromiseFunction:
+    """``(...args) => new Promise((resolve, reject) => start(resolve, reject, ...args))``."""
+
+    def __init__(self, start):
+        self.start = start
+
+    def __call__(self, *args):
+        promise = FakeJsPromise()
+        self.start(promise.set_result, promise.set_exception, *args)
+        return promise
+
+
+async def until(condition, turns=1000):
+    """Let the event loop run, turn by turn (no clock involved), until ``condition()``."""
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("still not so after " + str(turns) + " turns of the event loop")
+
+
+async def as_js_drives_it(coroutine):
+    """``await coroutine`` the way MicroPython runs a coroutine that JS calls.
+
+    MicroPython drives it outside asyncio, from JS: each JS promise it awaits
+    goes to JS, which resumes it when the promise settles. Awaiting anything
+    else there (an asyncio Event, Task, sleep or gather) loses wake-ups when
+    two such coroutines wait at once, so here it fails the test.
+    """
+    value, error = None, None
+    while True:
+        try:
+            awaited = coroutine.send(value) if error is None else coroutine.throw(error)
+        except StopIteration as stop:
+            return stop.value
+        if not isinstance(awaited, FakeJsPromise):
+            coroutine.close()
+            raise AssertionError("a coroutine JS drives awaited " + repr(awaited)
+                                 + ", not a JS promise")
+        value, error = None, None
+        awaited._asyncio_future_blocking = False  # taken over here, as a Task would
+        try:
+            value = await awaited
+        except BaseException as failure:
+            error = failure
 
 
 class FakeWidgetKit:
@@ -117,7 +184,7 @@ class FakeWidgetKit:
         self.preload_calls = []
         self.load_calls = []
         self.load_failures = []   # SDK messages to reject the next loads with
-        self.load_delay = 0
+        self.load_gate = None     # an asyncio.Event that loads wait for, when set here
         self.contents = {}
 
     def init(self, options):
@@ -145,7 +212,9 @@ class FakeWidgetKit:
         if self.core is None:
             raise JsRejection(SDK_PREFIX + "Please call init first")
         self.load_calls.append(name)
-        await asyncio.sleep(self.load_delay)
+        await asyncio.sleep(0)  # a JS promise settles in a later turn, never at once
+        if self.load_gate is not None:
+            await self.load_gate.wait()
         if self.load_failures:
             raise JsRejection(self.load_failures.pop(0))
         if name not in [r["name"] for r in self.core["remotes"]]:

@@ -8,6 +8,8 @@ import pytest
 from tiktokshop_widgets import BackendToken, TokenError
 from tiktokshop_widgets.token import query_string, token_info
 
+from .fake_page import until
+
 pytestmark = pytest.mark.anyio
 URL = "https://backend.example/api/v1/widget/access_token"
 NOW = 1_800_000_000
@@ -25,14 +27,17 @@ class FakeResponse:
 class FakeBackend:
     """A token endpoint: queue replies; records each request."""
 
-    def __init__(self, *replies, delay=0):
+    def __init__(self, *replies, answering=True):
         self.replies = list(replies)
         self.requests = []
-        self.delay = delay
+        # Replies wait for this gate: set it to let them through; never, for a dead backend.
+        self.gate = asyncio.Event()
+        if answering:
+            self.gate.set()
 
     async def __call__(self, url, **options):
         self.requests.append((url, options))
-        await asyncio.sleep(self.delay)
+        await self.gate.wait()
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         if isinstance(reply, Exception):
             raise reply
@@ -94,10 +99,13 @@ async def test_a_short_lived_token_is_refreshed_at_three_quarters_of_its_life():
 
 
 async def test_concurrent_callers_share_one_request():
-    backend = FakeBackend(ok(), delay=0.01)
+    backend = FakeBackend(ok(), answering=False)
     token = backend_token(backend)
 
-    results = await asyncio.gather(*[token() for _ in range(10)])
+    callers = asyncio.gather(*[token() for _ in range(10)])
+    await until(lambda: backend.requests)
+    backend.gate.set()
+    results = await callers
 
     assert len(backend.requests) == 1
     assert all(result["token"] == "tok-1" for result in results)
@@ -159,7 +167,7 @@ async def test_the_backends_code_and_message_are_kept():
 
 async def test_a_slow_backend_times_out():
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeBackend(ok(), delay=1), timeout=0.05)()
+        await backend_token(FakeBackend(ok(), answering=False), timeout=0.05)()
     assert error.value.kind == "timeout"
     assert "did not answer within 0.05 s" in str(error.value)
 
@@ -187,12 +195,12 @@ async def test_an_existing_query_string_is_extended():
 
 
 async def test_callers_waiting_on_a_cancelled_request_get_a_token_error():
-    backend = FakeBackend(ok(), delay=1)
+    backend = FakeBackend(ok(), answering=False)
     token = backend_token(backend)
     first = asyncio.create_task(token())
-    await asyncio.sleep(0)
+    await until(lambda: backend.requests)
     waiter = asyncio.create_task(token())
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn of the loop: the waiter waits on the first request
     first.cancel()
 
     with pytest.raises(TokenError, match="interrupted"):
@@ -200,18 +208,16 @@ async def test_callers_waiting_on_a_cancelled_request_get_a_token_error():
 
 
 async def test_the_timeout_covers_the_whole_reply_not_each_part():
-    class SlowBody(FakeResponse):
+    class BodyThatNeverComes(FakeResponse):
         async def text(self):
-            await asyncio.sleep(0.06)
-            return json.dumps(ok()[1])
+            await asyncio.Event().wait()
 
-    async def slow_headers_then_body(url, **options):
-        await asyncio.sleep(0.06)
-        return SlowBody(200, "")
+    async def headers_at_once(url, **options):
+        return BodyThatNeverComes(200, "")
 
-    token = BackendToken(URL, outer_shop_id="1", fetch=slow_headers_then_body,
-                         clock=Clock(), timeout=0.1)
-    with pytest.raises(TokenError, match="within 0.1 s"):
+    token = BackendToken(URL, outer_shop_id="1", fetch=headers_at_once,
+                         clock=Clock(), timeout=0.05)
+    with pytest.raises(TokenError, match="within 0.05 s"):
         await token()
 
 

@@ -10,7 +10,7 @@ from devserver.app import create_app
 from devserver.cdn_mirror import PinMismatch
 from devserver.settings import PROJECT_ROOT, Settings
 
-from ..versions import locked_version
+from testsupport.versions import locked_version
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 WIDGET_KIT = "/cdn/npm/@tiktokshop/widget-kit@1.0.4/dist/es/index.js"

@@ -1,0 +1,1 @@
+from testsupport.fixtures import watch_test_client_responses  # noqa: F401 (fixture)
