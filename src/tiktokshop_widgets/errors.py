@@ -59,41 +59,45 @@ class SdkUnavailable(WidgetError):
 
 
 class SdkError(WidgetError):
-    """widget-kit reported an error; ``sdk_message`` is its own words."""
+    """widget-kit reported an error; ``sdk_message`` is its own words.
 
-    summary = "TikTok's widget SDK reported an error"
+    ``str()`` says what went wrong in plain words, with widget-kit's message
+    after it as detail: "... (widget-kit: Internal service error)."
+    """
+
+    summary = "TikTok's widget SDK reported an error for {widget}"
 
     def __init__(self, sdk_message, widget=None):
         self.sdk_message = sdk_message
         self.widget = widget
-        text = self.summary
-        if widget:
-            text += " for " + widget
-        super().__init__(text + ": " + sdk_message)
+        super().__init__(self.summary.format(widget=widget or "the widget")
+                         + " (widget-kit: " + sdk_message + ").")
 
 
 class NotInitialized(SdkError):
-    summary = "The widget SDK was used before init"
+    summary = "The widget SDK was used before it was initialised, loading {widget}"
 
 
 class UnknownWidget(SdkError):
-    summary = "The widget is not in the configured remotes"
+    summary = "{widget} is not one of the widgets the kit was configured with (its remotes)"
 
 
 class WidgetLookupFailed(SdkError):
-    summary = "TikTok could not say where to load the widget from"
+    summary = "TikTok Shop could not say where to load {widget} from"
 
 
 class WidgetServiceError(SdkError):
-    summary = "The widget's description (manifest) could not be loaded"
+    summary = ("TikTok Shop's description of {widget} (its manifest) is missing or "
+               "malformed, so the widget cannot be loaded")
 
 
 class WidgetEntryFailed(SdkError):
-    summary = "The widget's code could not be loaded"
+    summary = ("The code of {widget} (its entry script) could not be loaded from "
+               "TikTok Shop, or it failed as it started")
 
 
 class SdkConfigError(SdkError):
-    summary = "The widget SDK refused the configuration"
+    summary = "The widget SDK refused the configuration it was given for {widget}"
 
 
 # The SDK's own messages (widget-kit 1.0.4), most specific first.

@@ -162,7 +162,8 @@ def test_manifest_faults(page, server, console_errors, reply):
     fault = Fault(page, MANIFEST, reply)
     page.goto(server.url + "/#returns")
 
-    expect_failure(page, "could not be loaded from TikTok Shop")
+    expect_failure(page, "could not be loaded from TikTok Shop",
+                   "(its manifest) is missing or malformed")
     retry_recovers(page, fault)
     assert uncaught(console_errors) == []
 
@@ -178,7 +179,8 @@ def test_remote_entry_faults(page, server, console_errors, reply):
     fault = Fault(page, ENTRY, reply)
     page.goto(server.url + "/#returns")
 
-    expect_failure(page, "widget's code could not be loaded", "entry resource file failed to load")
+    expect_failure(page, "(its entry script) could not be loaded from TikTok Shop",
+                   "entry resource file failed to load")
     retry_recovers(page, fault)
     # The broken entry's own throw is the fault; nothing else may be uncaught.
     assert [e for e in uncaught(console_errors) if "widget build is broken" not in e] == []

@@ -290,6 +290,18 @@ async def test_sdk_failures_become_exceptions_that_keep_the_sdks_message(message
     assert kit.views == [] and page.elements["#returns"].children == []
 
 
+@pytest.mark.parametrize("error_class, plain_words", [
+    (WidgetServiceError, "TikTok Shop's description of " + MANAGE_RETURNS
+     + " (its manifest) is missing or malformed, so the widget cannot be loaded"),
+    (WidgetEntryFailed, "The code of " + MANAGE_RETURNS + " (its entry script) could not be "
+     "loaded from TikTok Shop, or it failed as it started"),
+])
+def test_a_missing_manifest_or_entry_is_said_in_plain_words_with_the_sdks_as_detail(
+        error_class, plain_words):
+    error = error_class("Internal service error", MANAGE_RETURNS)
+    assert str(error) == plain_words + " (widget-kit: Internal service error)."
+
+
 async def test_a_failed_entry_is_forgotten_so_that_retry_loads_it_again():
     kit, page = make_kit()
     page.globals[ENTRY_CACHE] = {"@tiktokshop-widget/reverse:1.0.0": "rejected promise",
