@@ -1,0 +1,65 @@
+"""axe-core (pinned in package-lock.json) over every state of the demo page, on both
+interpreters: no violation of WCAG 2.1 A/AA or axe's best practices.
+
+States: loading (Python not started yet), failed with Retry, Orders, Returns
+with the widget. The widget's own markup is the sandbox's stand-in for
+TikTok's, and is checked with the rest.
+"""
+
+from playwright.sync_api import expect
+
+from devserver.settings import PROJECT_ROOT
+from testsupport.browser import app_url
+
+from .returns_widget import WIDGET_TIMEOUT_MS, wait_for_requests
+
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+RULE_SETS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now, one line each."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated by the test's own channel: the page's Content-Security-Policy,
+        # which allows no inline script, stays as it is.
+        page.evaluate(AXE_SCRIPT.read_text())
+    found = page.evaluate("""async (tags) => {
+        const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+        return result.violations.map((v) =>
+            `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+    }""", RULE_SETS)
+    return found
+
+
+def test_orders_and_returns_with_the_widget(page, server, interpreter):
+    page.goto(app_url(server, interpreter, "#orders"))
+    expect(page.get_by_role("tab", name="Orders")).to_have_attribute("aria-selected", "true")
+    assert violations(page) == []
+
+    page.get_by_role("tab", name="Returns & Refunds").click()
+    wait_for_requests(page)
+    assert violations(page) == []
+
+
+def test_loading_before_python_starts(page, server, interpreter):
+    held = []
+    interpreter_file = "**/pyodide.asm.wasm" if interpreter == "pyodide" else "**/micropython.wasm"
+    page.route(interpreter_file, lambda route: held.append(route))  # held: Python never starts here
+    page.goto(app_url(server, interpreter, "#returns"))
+
+    expect(page.locator("#returns-status")).to_have_attribute("data-state", "loading")
+    expect(page.locator("#returns-status")).to_contain_text("Loading Returns & Refunds")
+    assert violations(page) == []
+    for route in held:
+        route.abort()
+
+
+def test_failed_with_retry(page, server, interpreter):
+    page.route("**/api/v1/widget/access_token?*", lambda route: route.fulfill(
+        status=500, json={"code": 50000, "message": "token store unavailable", "data": None}))
+    page.goto(app_url(server, interpreter, "#returns"))
+
+    expect(page.locator("#returns-status")).to_have_attribute("data-state", "failed",
+                                                              timeout=WIDGET_TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+    assert violations(page) == []
