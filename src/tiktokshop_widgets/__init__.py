@@ -8,14 +8,22 @@
     view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print})
     await view.unmount()
 
-Modules: ``config`` (the settings and their checks), ``token`` (widget tokens
-from the ISV backend), ``kit`` (widget-kit's one core per page), ``view``
-(one mounted widget's lifecycle), ``browser`` (the JavaScript side), ``errors``,
-``background`` (tasks held until they finish).
+With a backend that knows the seller's shops (``backend_url`` in the config)::
+
+    seller = await SellerAccount(Backend(settings.backend_url)).load()
+    kit = WidgetKit(settings.for_shop(seller.current_shop.id, seller.current_shop.region))
+
+Modules: ``config`` (the settings and their checks), ``backend`` (the ISV
+backend's endpoints), ``seller`` (the seller's shops), ``token`` (widget
+tokens from the backend), ``kit`` (widget-kit's one core per page), ``view``
+(one mounted widget's lifecycle), ``page`` and ``browser`` (the JavaScript
+side), ``errors``, ``background`` (tasks held until they finish).
 """
 
+from .backend import Backend
 from .config import MANAGE_RETURNS, WIDGET_KIT_URL, WidgetConfig
 from .errors import (
+    BackendError,
     ConfigError,
     ContainerNotFound,
     MountCancelled,
@@ -23,6 +31,7 @@ from .errors import (
     SdkConfigError,
     SdkError,
     SdkUnavailable,
+    SellerNotConnected,
     TokenError,
     UnknownWidget,
     WidgetEntryFailed,
@@ -31,7 +40,17 @@ from .errors import (
     WidgetServiceError,
 )
 from .kit import WidgetKit
+from .seller import Seller, SellerAccount, Shop
 from .token import BackendToken
 from .view import FAILED, LOADING, MOUNTED, UNMOUNTED, WidgetView
 
+__all__ = [
+    "MANAGE_RETURNS", "WIDGET_KIT_URL", "FAILED", "LOADING", "MOUNTED", "UNMOUNTED",
+    "Backend", "BackendToken", "Seller", "SellerAccount", "Shop", "WidgetConfig", "WidgetKit",
+    "WidgetView",
+    "BackendError", "ConfigError", "ContainerNotFound", "MountCancelled", "NotInitialized",
+    "SdkConfigError", "SdkError", "SdkUnavailable", "SellerNotConnected", "TokenError",
+    "UnknownWidget", "WidgetEntryFailed", "WidgetError", "WidgetLookupFailed",
+    "WidgetServiceError",
+]
 __version__ = "0.1.0"

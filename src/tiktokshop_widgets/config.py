@@ -2,26 +2,30 @@
 
     from pyscript import config
     settings = WidgetConfig.from_dict(config["tiktok_widgets"])
+    settings = settings.for_shop("7495610000000000001", "US")   # when the backend names it
     settings.sdk_config()   # {"shopId": ..., "oecRegion": ..., "appKey": ..., "isvInfo": {...}}
     settings.remotes()      # [{"name": MANAGE_RETURNS, "entry": ".../manifest.json"}]
 
 The section, with every key the package reads::
 
     [tiktok_widgets]
-    shop_id = "7495610000000000001"     # the seller's shop
-    region = "US"                       # the shop's country (oecRegion)
+    backend_url = "https://backend.example"  # your backend (tiktokshop_backend); the page
+                                        # asks it for the seller's shops (seller.py)
     app_key = "6sandboxapp01"           # your app's key on TikTok Shop
     isv_name = "YOUR_ISV_NAME"          # your ISV name (isvInfo.name)
-    token_url = "https://backend.example/api/v1/widget/access_token"
     widgets = ["@tiktokshop-widget/reverse:ManageReturns"]
     source = "tiktok"                   # or "sandbox": widgets come from `entries`
     # partner_type = "1"  locale = "en-US"  resource_region = "ttp"  sdk_url = "..."
-    # token_timeout = 10                # seconds to wait for token_url
+    # token_timeout = 10                # seconds to wait for the backend
+    # A single-shop app may name its shop instead (then backend_url is optional):
+    # shop_id = "7495610000000000001"   region = "US"
+    # token_url = "https://backend.example/api/v1/widget/access_token"  # default: backend_url's
 
     [tiktok_widgets.entries]            # only read when source = "sandbox"
     "@tiktokshop-widget/reverse:ManageReturns" = "/sandbox/widgets/reverse/1.0.0/manifest.json"
 """
 
+from .backend import TOKEN_PATH, Backend
 from .errors import ConfigError
 
 MANAGE_RETURNS = "@tiktokshop-widget/reverse:ManageReturns"
@@ -30,19 +34,23 @@ SOURCES = ("tiktok", "sandbox")
 RESOURCE_REGIONS = ("va", "ttp")
 WIDGET_PREFIX = "@tiktokshop-widget/"
 KNOWN_KEYS = (
-    "shop_id", "region", "app_key", "isv_name", "token_url", "widgets", "source",
+    "backend_url", "shop_id", "region", "app_key", "isv_name", "token_url", "widgets", "source",
     "entries", "partner_type", "locale", "resource_region", "sdk_url", "token_timeout",
 )
 
 
 class WidgetConfig:
-    def __init__(self, shop_id, region, app_key, isv_name, token_url, widgets=(MANAGE_RETURNS,),
-                 source="tiktok", entries=None, partner_type="1", locale=None,
-                 resource_region=None, sdk_url=WIDGET_KIT_URL, token_timeout=10):
+    def __init__(self, shop_id=None, region=None, app_key=None, isv_name=None, token_url=None,
+                 widgets=(MANAGE_RETURNS,), source="tiktok", entries=None, partner_type="1",
+                 locale=None, resource_region=None, sdk_url=WIDGET_KIT_URL, token_timeout=10,
+                 backend_url=None):
+        self.backend_url = backend_url
         self.shop_id = shop_id
         self.region = region
         self.app_key = app_key
         self.isv_name = isv_name
+        if token_url is None and isinstance(backend_url, str):
+            token_url = Backend(backend_url).url(TOKEN_PATH)
         self.token_url = token_url
         self.widgets = widgets
         self.source = source
@@ -66,9 +74,13 @@ class WidgetConfig:
         for key in section:
             if key not in KNOWN_KEYS:
                 problems.append("unknown key " + repr(key) + " (known: " + ", ".join(KNOWN_KEYS) + ")")
-        for key in ("shop_id", "region", "app_key", "isv_name", "token_url"):
+        for key in ("app_key", "isv_name"):
             if key not in section:
                 problems.append(key + " is missing")
+        if "backend_url" not in section:
+            for key in ("shop_id", "region", "token_url"):
+                if key not in section:
+                    problems.append(key + " is missing (or name the backend with backend_url)")
         if problems:
             raise ConfigError(problems, where)
         arguments = {}
@@ -80,8 +92,24 @@ class WidgetConfig:
         except ConfigError as error:
             raise ConfigError(error.problems, where)
 
+    @property
+    def shop_chosen(self):
+        """Whether the shop is known: named here, or given by ``for_shop``."""
+        return self.shop_id is not None
+
+    def for_shop(self, shop_id, region):
+        """This configuration for the shop ``shop_id`` in ``region`` (checked)."""
+        values = {}
+        for key in KNOWN_KEYS:
+            values[key] = getattr(self, key)
+        values["shop_id"], values["region"] = shop_id, region
+        return WidgetConfig(**values)
+
     def sdk_config(self):
         """The ``config`` option of widget-kit's ``init`` and ``update``."""
+        if not self.shop_chosen:
+            raise ConfigError(["no shop is chosen yet: ask the backend for the seller's shops "
+                               "(SellerAccount) and use for_shop"])
         config = {
             "shopId": self.shop_id,
             "oecRegion": self.region,
@@ -116,14 +144,19 @@ def _problems(config):
             return False
         return True
 
-    if text("shop_id", config.shop_id) and not config.shop_id.isdigit():
-        problems.append("shop_id must be the numeric shop id, like \"7495610000000000001\" (got "
-                        + repr(config.shop_id) + ")")
-    if text("region", config.region) and not (
-        len(config.region) == 2 and config.region.isalpha() and config.region.isupper()
-    ):
-        problems.append("region must be a two-letter country code like \"US\" (got "
-                        + repr(config.region) + ")")
+    runtime_shop = config.shop_id is None and config.region is None and (
+        config.backend_url is not None)
+    if not runtime_shop:
+        if text("shop_id", config.shop_id) and not config.shop_id.isdigit():
+            problems.append("shop_id must be the numeric shop id, like \"7495610000000000001\" "
+                            "(got " + repr(config.shop_id) + ")")
+        if text("region", config.region) and not (
+            len(config.region) == 2 and config.region.isalpha() and config.region.isupper()
+        ):
+            problems.append("region must be a two-letter country code like \"US\" (got "
+                            + repr(config.region) + ")")
+    if config.backend_url is not None:
+        text("backend_url", config.backend_url)
     text("app_key", config.app_key)
     text("isv_name", config.isv_name)
     text("token_url", config.token_url)

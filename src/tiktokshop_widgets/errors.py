@@ -38,20 +38,40 @@ class ConfigError(WidgetError):
         super().__init__("Fix the " + where + ": " + "; ".join(self.problems) + ".")
 
 
-class TokenError(WidgetError):
-    """The token source did not give a usable widget token.
+class BackendError(WidgetError):
+    """The ISV backend did not answer as it should.
 
-    ``kind`` is one of "http", "json", "code", "field", "expired", "timeout",
-    "network"; ``status`` is the HTTP status, ``code`` and ``backend_message``
-    what the backend said, when known.
+    ``kind`` is one of "http", "json", "code", "timeout", "network" (and, for
+    tokens, "field", "expired"); ``status`` is the HTTP status, ``code``,
+    ``backend_message`` and ``data`` what the backend said, when known.
     """
 
-    def __init__(self, kind, message, status=None, code=None, backend_message=None):
+    def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.code = code
         self.backend_message = backend_message
+        self.data = data
+
+
+class TokenError(BackendError):
+    """The token source did not give a usable widget token."""
+
+
+class SellerNotConnected(BackendError):
+    """No TikTok Shop is connected for this seller yet, or its connection has lapsed.
+
+    ``connect_url`` starts TikTok Shop's authorization (the backend's OAuth
+    start); ``reconnect`` is true when the seller had connected before and must
+    authorize again.
+    """
+
+    def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None,
+                 connect_url=None, reconnect=False):
+        super().__init__(kind, message, status, code, backend_message, data)
+        self.connect_url = connect_url
+        self.reconnect = reconnect
 
 
 class SdkUnavailable(WidgetError):

@@ -14,23 +14,19 @@ can stand in for ``BackendToken``; ``token_info`` checks its reply the same way.
 """
 
 import asyncio
-import json
 import time
 
-from .errors import TokenError, js_error_message
-
-QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
+from .backend import Backend
+from .errors import TokenError
 
 
 class BackendToken:
     def __init__(self, url, outer_shop_id, partner_type="1", refresh_margin=60, timeout=10,
                  credentials="include", fetch=None, clock=time.time):
-        self.url = url + ("&" if "?" in url else "?") + query_string(
-            (("outer_shop_id", outer_shop_id), ("partner_type", partner_type)))
+        self._backend = Backend("", timeout=timeout, credentials=credentials, fetch=fetch)
+        self.url = self._backend.url(url, (("outer_shop_id", outer_shop_id),
+                                           ("partner_type", partner_type)))
         self.refresh_margin = refresh_margin
-        self.timeout = timeout
-        self.credentials = credentials
-        self._fetch = fetch or _browser_fetch
         self._clock = clock
         self._cached = None
         self._refresh_at = 0
@@ -63,25 +59,13 @@ class BackendToken:
         self._cached = None
 
     async def _request(self):
-        try:
-            status, body = await asyncio.wait_for(self._status_and_body(), self.timeout)
-        except asyncio.TimeoutError:
-            raise TokenError("timeout", "The token service did not answer within "
-                             + str(self.timeout) + " s.")
-        except Exception as error:  # a JS TypeError ("Failed to fetch") or the like
-            raise TokenError("network", "The token service could not be reached ("
-                             + js_error_message(error) + ").")
+        reply = await self._backend.get(self.url, (), TokenError, "The token service")
         now = self._clock()
-        info = token_info(_parse_reply(status, body), now)
+        info = token_info(reply, now)
         lifetime = int(info["expire_at"]) - now
         self._cached = info
         self._refresh_at = now + lifetime - min(self.refresh_margin, lifetime / 4)
         return info
-
-    async def _status_and_body(self):
-        response = await self._fetch(self.url, method="GET", credentials=self.credentials,
-                                     headers={"accept": "application/json"})
-        return response.status, await response.text()
 
 
 def token_info(reply, now=None):
@@ -109,53 +93,3 @@ def token_info(reply, now=None):
 def _is_digits(text):
     # str.isdigit also accepts digits int() refuses, such as "²".
     return bool(text) and all(char in "0123456789" for char in text)
-
-
-def _parse_reply(status, body):
-    try:
-        reply = json.loads(body)
-    except ValueError:
-        reply = None
-    message = reply.get("message") if isinstance(reply, dict) else None
-    message = message if isinstance(message, str) and message else None
-    if not 200 <= status < 300:
-        text = "The token service answered HTTP " + str(status)
-        raise TokenError("http", text + (": " + message if message else "") + ".",
-                         status=status, code=_code(reply), backend_message=message)
-    if not isinstance(reply, dict):
-        raise TokenError("json", "The token service's reply is not a JSON object.", status=status)
-    code = _code(reply)
-    if code != 0:
-        raise TokenError("code", "The token service refused: " + (message or "no reason given")
-                         + " (code " + str(code) + ").",
-                         status=status, code=code, backend_message=message)
-    return reply
-
-
-def _code(reply):
-    return reply.get("code") if isinstance(reply, dict) else None
-
-
-def query_string(pairs):
-    """``a=1&b=2`` with percent-encoding (MicroPython has no urllib)."""
-    parts = []
-    for key, value in pairs:
-        parts.append(_quote(str(key)) + "=" + _quote(str(value)))
-    return "&".join(parts)
-
-
-def _quote(text):
-    out = []
-    for char in text:
-        if char in QUERY_SAFE:
-            out.append(char)
-        else:
-            for byte in char.encode("utf-8"):
-                out.append("%%%02X" % byte)
-    return "".join(out)
-
-
-async def _browser_fetch(url, **options):
-    from pyscript import fetch
-
-    return await fetch(url, **options)

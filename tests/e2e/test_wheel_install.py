@@ -32,7 +32,7 @@ def test_the_wheel_is_pure_python_with_only_the_library(wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         metadata = archive.read(next(n for n in names if n.endswith("/METADATA"))).decode()
-    packages = {name.split("/")[0] for name in names if not name.endswith("dist-info/" + name.split("/")[-1])}
+    packages = {name.split("/")[0] for name in names if ".dist-info/" not in name}
     assert packages == {"tiktokshop_widgets"}
     library = sorted(p.name for p in (PROJECT_ROOT / "src/tiktokshop_widgets").glob("*.py"))
     assert sorted(n.split("/")[-1] for n in names if n.startswith("tiktokshop_widgets/")) == library

@@ -12,6 +12,7 @@ futures); "JS objects" are dicts.
 """
 
 import asyncio
+import json
 
 from tiktokshop_widgets.errors import SDK_PREFIX, ContainerNotFound
 from tiktokshop_widgets.page import Page
@@ -21,6 +22,37 @@ class FakeElement:
     def __init__(self, id=""):
         self.id = id
         self.children = []
+
+
+class FakeResponse:
+    def __init__(self, status, body):
+        self.status = status
+        self._body = body
+
+    async def text(self):
+        return self._body
+
+
+class FakeFetch:
+    """The browser's fetch to a backend: queued replies, the last one repeated; records
+    each request as (url, options). A reply is (status, body) or an exception to raise."""
+
+    def __init__(self, *replies, answering=True):
+        self.replies = list(replies)
+        self.requests = []
+        # Replies wait for this gate: set it to let them through; never, for a dead backend.
+        self.gate = asyncio.Event()
+        if answering:
+            self.gate.set()
+
+    async def __call__(self, url, **options):
+        self.requests.append((url, options))
+        await self.gate.wait()
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, Exception):
+            raise reply
+        status, body = reply
+        return FakeResponse(status, body if isinstance(body, str) else json.dumps(body))
 
 
 class FakePage(Page):

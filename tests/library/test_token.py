@@ -6,43 +6,14 @@ import json
 import pytest
 
 from tiktokshop_widgets import BackendToken, TokenError
-from tiktokshop_widgets.token import query_string, token_info
+from tiktokshop_widgets.backend import query_string
+from tiktokshop_widgets.token import token_info
 
-from .fake_page import until
+from .fake_page import FakeFetch, FakeResponse, until
 
 pytestmark = pytest.mark.anyio
 URL = "https://backend.example/api/v1/widget/access_token"
 NOW = 1_800_000_000
-
-
-class FakeResponse:
-    def __init__(self, status, body):
-        self.status = status
-        self._body = body
-
-    async def text(self):
-        return self._body
-
-
-class FakeBackend:
-    """A token endpoint: queue replies; records each request."""
-
-    def __init__(self, *replies, answering=True):
-        self.replies = list(replies)
-        self.requests = []
-        # Replies wait for this gate: set it to let them through; never, for a dead backend.
-        self.gate = asyncio.Event()
-        if answering:
-            self.gate.set()
-
-    async def __call__(self, url, **options):
-        self.requests.append((url, options))
-        await self.gate.wait()
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        status, body = reply
-        return FakeResponse(status, body if isinstance(body, str) else json.dumps(body))
 
 
 def ok(token="tok-1", expire_at=NOW + 300):
@@ -63,7 +34,7 @@ def backend_token(backend, clock=None, **kwargs):
 
 
 async def test_hands_the_sdk_exactly_token_and_expire_at():
-    backend = FakeBackend(ok())
+    backend = FakeFetch(ok())
     info = await backend_token(backend)()
 
     assert info == {"token": "tok-1", "expire_at": str(NOW + 300)}
@@ -74,7 +45,7 @@ async def test_hands_the_sdk_exactly_token_and_expire_at():
 
 async def test_reuses_a_token_until_shortly_before_it_expires():
     clock = Clock()
-    backend = FakeBackend(ok("tok-1", NOW + 300), ok("tok-2", NOW + 600))
+    backend = FakeFetch(ok("tok-1", NOW + 300), ok("tok-2", NOW + 600))
     token = backend_token(backend, clock, refresh_margin=60)
 
     assert (await token())["token"] == "tok-1"
@@ -88,7 +59,7 @@ async def test_reuses_a_token_until_shortly_before_it_expires():
 
 async def test_a_short_lived_token_is_refreshed_at_three_quarters_of_its_life():
     clock = Clock()
-    backend = FakeBackend(ok("tok-1", NOW + 8), ok("tok-2", NOW + 16))
+    backend = FakeFetch(ok("tok-1", NOW + 8), ok("tok-2", NOW + 16))
     token = backend_token(backend, clock, refresh_margin=60)
 
     await token()
@@ -99,7 +70,7 @@ async def test_a_short_lived_token_is_refreshed_at_three_quarters_of_its_life():
 
 
 async def test_concurrent_callers_share_one_request():
-    backend = FakeBackend(ok(), answering=False)
+    backend = FakeFetch(ok(), answering=False)
     token = backend_token(backend)
 
     callers = asyncio.gather(*[token() for _ in range(10)])
@@ -112,7 +83,7 @@ async def test_concurrent_callers_share_one_request():
 
 
 async def test_concurrent_callers_share_one_failure_and_the_next_call_retries():
-    backend = FakeBackend((500, {"code": 1, "message": "db down"}), ok())
+    backend = FakeFetch((500, {"code": 1, "message": "db down"}), ok())
     token = backend_token(backend)
 
     outcomes = await asyncio.gather(token(), token(), return_exceptions=True)
@@ -122,7 +93,7 @@ async def test_concurrent_callers_share_one_failure_and_the_next_call_retries():
 
 
 async def test_invalidate_forgets_the_cached_token():
-    backend = FakeBackend(ok("tok-1"), ok("tok-2"))
+    backend = FakeFetch(ok("tok-1"), ok("tok-2"))
     token = backend_token(backend)
     await token()
     token.invalidate()
@@ -151,7 +122,7 @@ async def test_invalidate_forgets_the_cached_token():
 )
 async def test_bad_replies_become_token_errors_naming_the_cause(reply, kind, words):
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeBackend(reply))()
+        await backend_token(FakeFetch(reply))()
 
     assert error.value.kind == kind
     assert words in str(error.value)
@@ -160,21 +131,21 @@ async def test_bad_replies_become_token_errors_naming_the_cause(reply, kind, wor
 async def test_the_backends_code_and_message_are_kept():
     reply = (200, {"code": 36017009, "message": "shop not bound to app"})
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeBackend(reply))()
+        await backend_token(FakeFetch(reply))()
     assert (error.value.code, error.value.backend_message, error.value.status) == (
         36017009, "shop not bound to app", 200)
 
 
 async def test_a_slow_backend_times_out():
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeBackend(ok(), answering=False), timeout=0.05)()
+        await backend_token(FakeFetch(ok(), answering=False), timeout=0.05)()
     assert error.value.kind == "timeout"
     assert "did not answer within 0.05 s" in str(error.value)
 
 
 async def test_an_unreachable_backend_is_a_network_error():
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeBackend(RuntimeError("Failed to fetch")))()
+        await backend_token(FakeFetch(RuntimeError("Failed to fetch")))()
     assert error.value.kind == "network"
     assert "could not be reached (Failed to fetch)" in str(error.value)
 
@@ -189,13 +160,13 @@ def test_query_values_are_percent_encoded():
 
 
 async def test_an_existing_query_string_is_extended():
-    backend = FakeBackend(ok())
+    backend = FakeFetch(ok())
     await BackendToken(URL + "?tenant=7", outer_shop_id="1", fetch=backend, clock=Clock())()
     assert backend.requests[0][0] == URL + "?tenant=7&outer_shop_id=1&partner_type=1"
 
 
 async def test_callers_waiting_on_a_cancelled_request_get_a_token_error():
-    backend = FakeBackend(ok(), answering=False)
+    backend = FakeFetch(ok(), answering=False)
     token = backend_token(backend)
     first = asyncio.create_task(token())
     await until(lambda: backend.requests)

@@ -1,0 +1,125 @@
+"""The ISV backend's JSON endpoints, called with the seller's cookie.
+
+    backend = Backend("https://backend.example", timeout=10)
+    reply = await backend.get(SELLER_PATH)                  # {"code": 0, "message", "data"}
+    reply = await backend.post(CURRENT_SHOP_PATH, {"shop_id": "7495610000000000002"})
+
+Every endpoint answers as the seed's token endpoint does:
+``{"code": 0, "message": "success", "data": {...}}``, a non-zero ``code`` and
+``data: null`` (or details) on errors. The paths here are the contract between
+this library and the backend package (``tiktokshop_backend``), which serves
+them: one source for both. Failures raise ``error_class(kind, message, ...)``
+(``BackendError`` unless the caller names a subclass), with ``kind`` one of
+"http", "json", "code", "timeout", "network".
+"""
+
+import asyncio
+import json
+
+from .errors import BackendError, js_error_message
+
+TOKEN_PATH = "/api/v1/widget/access_token"
+SELLER_PATH = "/api/v1/seller"
+CURRENT_SHOP_PATH = "/api/v1/seller/current_shop"
+# Codes of a 401 from SELLER_PATH, whose data carries the connect_url to send the seller to.
+NOT_CONNECTED = 40100
+RECONNECT_NEEDED = 40101
+QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
+
+
+class Backend:
+    def __init__(self, base_url, timeout=10, credentials="include", fetch=None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.credentials = credentials
+        self._fetch = fetch or _browser_fetch
+
+    def url(self, path, query=()):
+        """``base_url + path``, with ``query`` (name, value) pairs appended."""
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        if query:
+            url += ("&" if "?" in url else "?") + query_string(query)
+        return url
+
+    def resolve(self, url):
+        """A URL the backend gave, absolute or a path on its own origin, as the page can use it."""
+        if url.startswith(("http://", "https://")) or not url.startswith("/"):
+            return url
+        scheme, separator, rest = self.base_url.partition("://")
+        return (scheme + separator + rest.split("/")[0] if separator else "") + url
+
+    async def get(self, path, query=(), error_class=BackendError, service="The app's server"):
+        return await self.request("GET", self.url(path, query), None, error_class, service)
+
+    async def post(self, path, body, error_class=BackendError, service="The app's server"):
+        return await self.request("POST", self.url(path), body, error_class, service)
+
+    async def request(self, method, url, body, error_class, service):
+        """The parsed reply of ``method url``; ``error_class`` for any failure."""
+        options = {"method": method, "credentials": self.credentials,
+                   "headers": {"accept": "application/json"}}
+        if body is not None:
+            options["headers"]["content-type"] = "application/json"
+            options["body"] = json.dumps(body)
+        try:
+            status, text = await asyncio.wait_for(self._status_and_text(url, options),
+                                                  self.timeout)
+        except asyncio.TimeoutError:
+            raise error_class("timeout", service + " did not answer within "
+                              + str(self.timeout) + " s.")
+        except Exception as error:  # a JS TypeError ("Failed to fetch") or the like
+            raise error_class("network", service + " could not be reached ("
+                              + js_error_message(error) + ").")
+        return parse_reply(status, text, error_class, service)
+
+    async def _status_and_text(self, url, options):
+        response = await self._fetch(url, **options)
+        return response.status, await response.text()
+
+
+def parse_reply(status, body, error_class=BackendError, service="The app's server"):
+    """The reply as a dict with ``code`` 0; ``error_class`` naming what was wrong."""
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        reply = None
+    message = reply.get("message") if isinstance(reply, dict) else None
+    message = message if isinstance(message, str) and message else None
+    code = reply.get("code") if isinstance(reply, dict) else None
+    data = reply.get("data") if isinstance(reply, dict) else None
+    if not 200 <= status < 300:
+        raise error_class("http", service + " answered HTTP " + str(status)
+                          + (": " + message if message else "") + ".",
+                          status=status, code=code, backend_message=message, data=data)
+    if not isinstance(reply, dict):
+        raise error_class("json", service + "'s reply is not a JSON object.", status=status)
+    if code != 0:
+        raise error_class("code", service + " refused: " + (message or "no reason given")
+                          + " (code " + str(code) + ").",
+                          status=status, code=code, backend_message=message, data=data)
+    return reply
+
+
+def query_string(pairs):
+    """``a=1&b=2`` with percent-encoding (MicroPython has no urllib)."""
+    parts = []
+    for key, value in pairs:
+        parts.append(_quote(str(key)) + "=" + _quote(str(value)))
+    return "&".join(parts)
+
+
+def _quote(text):
+    out = []
+    for char in text:
+        if char in QUERY_SAFE:
+            out.append(char)
+        else:
+            for byte in char.encode("utf-8"):
+                out.append("%%%02X" % byte)
+    return "".join(out)
+
+
+async def _browser_fetch(url, **options):
+    from pyscript import fetch
+
+    return await fetch(url, **options)

@@ -1,0 +1,100 @@
+"""The signed-in seller and their TikTok shops, as the ISV backend knows them.
+
+    account = SellerAccount(Backend(config.backend_url))
+    seller = await account.load()     # SellerNotConnected: send them to error.connect_url
+    shop = seller.current_shop        # Shop("7495610000000000001", "Maple & Co", "US")
+    kit = WidgetKit(config.for_shop(shop.id, shop.region))
+    seller = await account.switch("7495610000000000002")   # the backend remembers it
+
+A seller may have authorized several shops; the backend keeps which one is
+current. A seller who never connected TikTok Shop, or whose connection has
+lapsed, is ``SellerNotConnected`` with the URL that starts TikTok's
+authorization: a page shows "Connect your TikTok Shop", not an error.
+"""
+
+from .backend import CURRENT_SHOP_PATH, RECONNECT_NEEDED, SELLER_PATH
+from .errors import BackendError, SellerNotConnected
+
+SERVICE = "The app's server"
+
+
+class Shop:
+    def __init__(self, id, name, region):
+        self.id = id
+        self.name = name
+        self.region = region
+
+    def __eq__(self, other):
+        return isinstance(other, Shop) and (self.id, self.name, self.region) == (
+            other.id, other.name, other.region)
+
+    def __repr__(self):
+        return "Shop(%r, %r, %r)" % (self.id, self.name, self.region)
+
+
+class Seller:
+    def __init__(self, name, shops, current_shop_id, connect_url):
+        self.name = name
+        self.shops = shops
+        self.current_shop_id = current_shop_id
+        self.connect_url = connect_url  # to connect another shop
+
+    @property
+    def current_shop(self):
+        for shop in self.shops:
+            if shop.id == self.current_shop_id:
+                return shop
+        return self.shops[0]
+
+
+class SellerAccount:
+    def __init__(self, backend):
+        self.backend = backend
+
+    async def load(self):
+        """The seller and their shops; ``SellerNotConnected`` if there are none yet."""
+        return await self._seller(self.backend.get(SELLER_PATH))
+
+    async def switch(self, shop_id):
+        """Make ``shop_id`` the seller's current shop; the seller as it is then."""
+        return await self._seller(self.backend.post(CURRENT_SHOP_PATH, {"shop_id": shop_id}))
+
+    async def _seller(self, request):
+        try:
+            reply = await request
+        except BackendError as error:
+            connect_url = error.data.get("connect_url") if isinstance(error.data, dict) else None
+            if error.status == 401 and isinstance(connect_url, str):
+                reconnect = error.code == RECONNECT_NEEDED
+                raise SellerNotConnected(
+                    error.kind, "Connect your TikTok Shop again to manage its returns here."
+                    if reconnect else "Connect your TikTok Shop to manage its returns here.",
+                    error.status, error.code, error.backend_message, error.data,
+                    connect_url=self.backend.resolve(connect_url), reconnect=reconnect)
+            raise
+        return seller_of(reply.get("data"), self.backend)
+
+
+def seller_of(data, backend):
+    """A ``Seller`` out of the reply's ``data``, checked."""
+    def refuse(what):
+        raise BackendError("field", SERVICE + "'s description of the seller " + what + ".")
+
+    if not isinstance(data, dict):
+        refuse("is missing")
+    shops = []
+    for item in data.get("shops") if isinstance(data.get("shops"), list) else ():
+        if not isinstance(item, dict) or not all(
+                isinstance(item.get(key), str) and item.get(key) for key in ("id", "name", "region")):
+            refuse("has a shop without id, name and region")
+        shops.append(Shop(item["id"], item["name"], item["region"]))
+    if not shops:
+        refuse("lists no shop")
+    current = data.get("current_shop_id")
+    if current not in [shop.id for shop in shops]:
+        refuse("names a current shop that is not one of its shops")
+    seller = data.get("seller")
+    name = seller.get("name") if isinstance(seller, dict) else None
+    connect_url = data.get("connect_url")
+    return Seller(name if isinstance(name, str) else "", shops, current,
+                  backend.resolve(connect_url) if isinstance(connect_url, str) else None)
