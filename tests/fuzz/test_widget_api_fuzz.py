@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from devserver.app import create_app
-from devserver.sandbox import model
-from devserver.settings import SANDBOX_APP_KEY, Settings
+from devserver.settings import Settings
+from tiktokshop_sandbox import SANDBOX_APP_KEY, model
 
 from .inputs import (
     DEMO_SHOP,
