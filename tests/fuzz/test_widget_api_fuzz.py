@@ -114,7 +114,7 @@ def test_any_call_gets_a_json_answer_and_never_500(sandbox, data):
     assert response.status_code < 500
     assert response.headers["content-type"] == "application/json"
     reply = response.json()
-    assert set(reply) == {"code", "message", "data"}
+    assert set(reply) == {"code", "message", "request_id", "data"}
     if response.status_code == 200:
         assert reply["code"] == 0 and isinstance(reply["data"], dict)
     else:
