@@ -22,13 +22,18 @@ from urllib.parse import urlsplit
 
 from devserver.sessions import COOKIE_NAME
 from devserver.settings import Settings
+from devserver.settings import SANDBOX_MOUNT
 from devserver.token_endpoint import TOKEN_PATH
+from tiktokshop_sandbox import OPEN_API_MOUNT, WIDGET_TOKEN_PATH
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 SESSION_COOKIE = re.compile(re.escape(COOKIE_NAME) + r"=[^;\s\"']{16,}")
 TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/toml")
 # The mirror's files are npm's bytes, megabytes of them: nothing of ours is in there.
 MIRROR_PREFIX = "/cdn/"
+# Where widget tokens may be served: the ISV's token endpoint, and the sandbox's
+# widget-token call (TikTok minting them for the ISV's backend).
+TOKEN_REPLY_PATHS = (TOKEN_PATH, SANDBOX_MOUNT + OPEN_API_MOUNT + WIDGET_TOKEN_PATH)
 
 
 def secrets_of(data_dir: Path) -> list[str]:
@@ -62,7 +67,7 @@ class LeakWatch:
         if any(secret in headers or secret in body for secret in secrets):
             self.findings.append(f"{path} ({content_type}) served a signing secret")
         if JWT.search(body):
-            if path == TOKEN_PATH:
+            if path in TOKEN_REPLY_PATHS:
                 self.token_replies_seen += 1
             else:
                 self.findings.append(f"{path} ({content_type}) served a widget token")

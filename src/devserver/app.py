@@ -7,42 +7,43 @@
 
 One Starlette app serves four things, each from its own module:
 the site (``site``), its jsDelivr mirror (``cdn_mirror``), the ISV's token
-endpoint (``token_endpoint``) and the sandbox that stands in for TikTok's widget
-platform (``sandbox``). Sellers' sessions (``sessions``) are the cookie the token
+endpoint (``token_endpoint``) and, mounted at ``/sandbox``, the sandbox that
+stands in for TikTok (``tiktokshop_sandbox``, configured by ``sandbox_settings``). Sellers' sessions (``sessions``) are the cookie the token
 endpoint checks; the sandbox signs visitors in to its shops (``sandbox_sign_in``).
 """
+
+import os
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
+from starlette.routing import Mount
+
+import tiktokshop_sandbox
 
 from . import cdn_mirror, media_types, sandbox_sign_in, site, token_endpoint
-from .sandbox import ReturnsStore, sandbox_routes
 from .sessions import load_or_create_session_secret, session_middleware
-from .settings import Settings
-from .tokens import TokenSigner, load_or_create_secret
+from .settings import SANDBOX_MOUNT, TOKEN_SECRET_ENV, Settings, sandbox_settings
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, clock=None) -> Starlette:
     media_types.register()
     mirror = cdn_mirror.CdnMirror(settings.node_modules, settings.pyodide_packages)
     mirror.check_pins(site.pinned_cdn_urls(settings.site_root))
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = ReturnsStore(settings.db_path)
-    if settings.reset:
-        store.reset()
-    store.seed_if_empty()
-    token_secret = load_or_create_secret(settings.secret_path)
+    token_secret = tiktokshop_sandbox.load_or_create_secret(settings.secret_path, os.environ,
+                                                            TOKEN_SECRET_ENV)
     session_secret = load_or_create_session_secret(settings.session_secret_path, token_secret)
-    signer = TokenSigner(token_secret, settings.app_key, settings.token_ttl)
+    sandbox = tiktokshop_sandbox.create_app(sandbox_settings(settings, token_secret), clock)
+    store, signer = sandbox.state.store, sandbox.state.signer
 
     routes = [
         *token_endpoint.routes(signer, settings),
-        *sandbox_sign_in.routes(store),
-        *sandbox_routes(store, signer, settings),
+        *sandbox_sign_in.routes(store),  # /sandbox/session: before the mount takes /sandbox
+        Mount(SANDBOX_MOUNT, app=sandbox),
         *mirror.routes(),
         *site.routes(settings.site_root, mirror if settings.cdn == "mirror" else None),
     ]

@@ -8,11 +8,11 @@ import socket
 import sys
 
 import uvicorn
+from tiktokshop_sandbox import SecretUnfit
 
 from .app import create_app
 from .cdn_mirror import PinMismatch
 from .settings import Settings
-from .tokens import SecretUnfit
 
 
 def main(argv=None) -> int:

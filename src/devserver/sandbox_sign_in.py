@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tiktokshop_sandbox import ReturnsStore
 
 from .replies import json_reply
-from .sandbox import ReturnsStore
 from .sessions import current_seller, sign_in
 from .token_endpoint import INVALID_PARAMETER, SHOP_ID, SHOP_NOT_FOUND
 

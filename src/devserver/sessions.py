@@ -13,6 +13,7 @@ the SameSite and Secure flags the settings ask for. Its signing secret is
 not the widget-token secret: one leaking must not give away the other.
 """
 
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,9 @@ from pathlib import Path
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+from tiktokshop_sandbox import SecretUnfit, load_or_create_secret
 
 from .settings import Settings
-from .tokens import SecretUnfit, load_or_create_secret
 
 COOKIE_NAME = "seller_session"
 # A working day: a seller who comes back tomorrow signs in again.
@@ -85,6 +86,7 @@ class SessionCookies:
 def load_or_create_session_secret(path: Path, token_secret: bytes, environ=None) -> bytes:
     """The cookie-signing secret: from ``DEVSERVER_SESSION_SECRET``, else the data dir,
     else made now, like the token secret (SecretUnfit if too short) but not equal to it."""
+    environ = os.environ if environ is None else environ
     secret = load_or_create_secret(path, environ, SESSION_SECRET_ENV)
     if secret == token_secret:
         raise SecretUnfit(f"the session secret ({SESSION_SECRET_ENV} or {path}) must "

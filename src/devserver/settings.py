@@ -19,14 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import limits
+from tiktokshop_sandbox import SANDBOX_APP_KEY, SandboxSettings
 
 from .origins import web_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-# The sandbox registers one ISV app; the demo page's config names the same key.
-SANDBOX_APP_KEY = "6sandboxapp01"
+# The sandbox registers one ISV app (SANDBOX_APP_KEY); the demo page's config names the same key.
 SANDBOX_ISV_NAME = "PYSCRIPT_DEMO_ISV"
+SANDBOX_MOUNT = "/sandbox"
+# Where the sandbox sends sellers after they authorize (the backend's OAuth callback).
+OAUTH_CALLBACK_PATH = "/auth/tiktok/callback"
+TOKEN_SECRET_ENV = "DEVSERVER_TOKEN_SECRET"
 
 SAME_SITE_VALUES = ("lax", "strict", "none")
 SECURE_VALUES = ("auto", "always", "never")
@@ -112,6 +116,20 @@ class Settings:
             token_limit_per_ip=args.token_limit_per_ip,
             log_level=args.log_level,
         )
+
+
+def sandbox_settings(settings: Settings, platform_secret: bytes) -> SandboxSettings:
+    """The sandbox's own settings, from the dev server's: controls on (a dev server)."""
+    return SandboxSettings(
+        data_dir=settings.data_dir,
+        reset=settings.reset,
+        app_key=settings.app_key,
+        redirect_url=(settings.public_origin or "") + OAUTH_CALLBACK_PATH,
+        widget_token_ttl=settings.token_ttl,
+        allowed_origins=settings.allowed_origins,
+        platform_secret=platform_secret,
+        controls=True,
+    )
 
 
 def _one_of(allowed: tuple[str, ...]):

@@ -53,13 +53,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+from tiktokshop_sandbox import TokenSigner
 
 from .origins import host_of, origin_of
 from .rate_limit import TokenRateLimits
 from .replies import json_reply
 from .sessions import current_seller
 from .settings import Settings
-from .tokens import TokenSigner
 
 TOKEN_PATH = "/api/v1/widget/access_token"
 SHOP_ID = re.compile(r"^[0-9]{1,32}$")

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 from devserver.app import create_app
 from devserver.sessions import SESSION_SECRET_ENV, SecretUnfit
 from devserver.settings import Settings
-from devserver.tokens import SECRET_ENV
+from devserver.settings import TOKEN_SECRET_ENV as SECRET_ENV
 
 DEMO_SHOP = "7495610000000000001"
 

@@ -9,7 +9,7 @@ from devserver.cli import main
 from devserver.origins import host_of, origin_of, web_origin
 from devserver.sessions import SESSION_SECRET_ENV
 from devserver.settings import PROJECT_ROOT, Settings
-from devserver.tokens import SECRET_ENV
+from devserver.settings import TOKEN_SECRET_ENV as SECRET_ENV
 
 
 def test_defaults_bind_loopback_and_keep_data_in_the_project():

@@ -10,7 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from devserver.app import create_app
-from devserver.settings import SANDBOX_APP_KEY, Settings
+from devserver.settings import Settings
+from tiktokshop_sandbox import SANDBOX_APP_KEY
 
 DEMO_SHOP = "7495610000000000001"
 GB_SHOP = "7495610000000000002"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx2 as httpx
 import pytest
 
-from devserver.tokens import TokenSigner, load_or_create_secret
+from tiktokshop_sandbox import TokenSigner, load_or_create_secret
 
 DEMO_SHOP = "7495610000000000001"
 SEARCH = "/sandbox/api/return_refund/202309/returns/search"

@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack
 
 import httpx2 as httpx
 
-from devserver.sandbox import ReturnsStore
+from tiktokshop_sandbox import ReturnsStore
 
 REQUESTS = 2_000
 CONCURRENCY = 50

@@ -1,20 +1,19 @@
 """The widget API: TikTok's auth checks and codes, listing returns, recording decisions."""
 
+import dataclasses
 import json
 import re
-import time
 import uuid
 from decimal import Decimal
 
 import pytest
 from starlette.testclient import TestClient
 
-from devserver.app import create_app
-from devserver.settings import SANDBOX_APP_KEY, Settings
-from devserver.tokens import TokenSigner, load_or_create_secret
+from tiktokshop_sandbox import SANDBOX_APP_KEY, TokenSigner, create_app, load_or_create_secret
+
+from .conftest import NOW, OWN_ORIGIN, mounted
 
 API = "/sandbox/api/return_refund/202309"
-OWN_ORIGIN = "http://127.0.0.1:8000"  # the shared client's base URL
 DEMO_SHOP = "7495610000000000001"
 GB_SHOP = "7495610000000000002"
 PENDING = "RETURN_OR_REFUND_REQUEST_PENDING"
@@ -108,7 +107,7 @@ def decision_for(order):
 
 def other_app_token(settings, app_key="6otherapp99"):
     """A token for the demo shop signed with the sandbox's secret but another app key."""
-    secret = load_or_create_secret(settings.secret_path)
+    secret = load_or_create_secret(settings.platform_secret_path)
     return TokenSigner(secret, app_key, 300).issue(DEMO_SHOP).token
 
 
@@ -130,11 +129,9 @@ def test_the_refusal_is_readable_by_the_page_that_was_refused(client, app):
     assert "access-control-allow-credentials" not in response.headers
 
 
-def test_extra_page_origins_come_from_the_settings(tmp_path):
-    settings = Settings(
-        data_dir=tmp_path / "data", cdn="live", allowed_origins=("http://localhost:9000",)
-    )
-    app = create_app(settings)
+def test_extra_page_origins_come_from_the_settings(settings, clock):
+    settings = dataclasses.replace(settings, allowed_origins=("http://localhost:9000",))
+    app = mounted(create_app(settings, clock))
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert (
             call(client, app, "/returns/search", origin="http://localhost:9000").status_code == 200
@@ -266,10 +263,9 @@ def test_search_filters_by_status_and_id(client, app):
 
     pending = search(client, app, return_status=[PENDING])["return_orders"]
     assert len(pending) >= 8
-    now = time.time()
     for order in pending:
         [action] = order["seller_next_action_response"]
-        assert action["action"].startswith("SELLER_RESPOND_") and action["deadline"] > now
+        assert action["action"].startswith("SELLER_RESPOND_") and action["deadline"] > NOW - 86_400
 
     wanted = [pending[0]["return_id"], pending[3]["return_id"]]
     by_id = search(client, app, return_ids=wanted)["return_orders"]
@@ -376,7 +372,7 @@ def test_reject_reasons_of_a_settled_or_unknown_return(client, app):
 )
 def test_approving_moves_the_return_on(client, app, return_type, status, decision, new_status):
     order = first_waiting(client, app, return_type, status)
-    before = int(time.time())
+    before = NOW
 
     data = ok(approve(client, app, order, decision))
 

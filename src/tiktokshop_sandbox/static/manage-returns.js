@@ -24,7 +24,9 @@
  * Stable hooks for tests are data-testid attributes ("mr-root", "mr-row", ...).
  */
 
-const API_BASE = new URL("/sandbox/api/return_refund/202309/", import.meta.url);
+// Relative to this file (<sandbox>/widgets/reverse/<version>/), so the widget
+// finds its API wherever the sandbox is mounted.
+const API_BASE = new URL("../../../api/return_refund/202309/", import.meta.url);
 const TOKEN_HEADER = "x-tts-access-token";
 // Ask for a new token this long before the current one expires.
 const TOKEN_REFRESH_MARGIN_S = 30;

@@ -1,14 +1,14 @@
-"""The sandbox's seed data: four shops with about thirty returns each.
+"""The sandbox's seed data: one seller, four shops with about thirty returns each.
 
-    data = seed.generate(now=int(time.time()))
+    data = seed.generate(now=int(clock.now()))
     data.shops[0].name                 # "Maple & Co" (the demo shop)
     data.returns[0].return_reason_text # "Item arrived damaged – the screen has ..."
 
 Deterministic: every draw comes from ``random.Random`` seeded with a constant
 and the shop id, so the same ids, products, amounts and reasons come out every
 time. Only the timestamps move: they are offsets from ``now``, so a fresh seed
-always has requests with hours or days left to answer, and a couple due within
-the hour. Each shop gets the same mix of statuses (nine pending requests, four
+always has one request overdue, one due within the hour, more due within the
+day and the rest due later (``new_request`` makes more, as a buyer would). Each shop gets the same mix of statuses (nine pending requests, four
 packages back with the seller, the rest in progress or settled), spread over all
 three return types.
 """
@@ -28,6 +28,8 @@ from .model import (
     REQUEST_REJECT,
     REQUEST_SUCCESS,
     RETURN_AND_REFUND,
+    RETURN_TYPES,
+    Seller,
     Shop,
     decision_stage,
 )
@@ -35,11 +37,13 @@ from .model import (
 SEED = "tiktokshop-sandbox-returns-1"
 DEMO_SHOP_ID = "7495610000000000001"
 SHOPS = (
-    Shop(DEMO_SHOP_ID, "Maple & Co", "US", "USD"),
-    Shop("7495610000000000002", "Thames Home Goods", "GB", "GBP"),
-    Shop("7495610000000000003", "Lion City Gadgets", "SG", "SGD"),
-    Shop("7495610000000000004", "Selangor Style", "MY", "MYR"),
+    Shop(DEMO_SHOP_ID, "Maple & Co", "US", "USD", "SANDBOX_US_CIPHER_0001"),
+    Shop("7495610000000000002", "Thames Home Goods", "GB", "GBP", "SANDBOX_GB_CIPHER_0002"),
+    Shop("7495610000000000003", "Lion City Gadgets", "SG", "SGD", "SANDBOX_SG_CIPHER_0003"),
+    Shop("7495610000000000004", "Selangor Style", "MY", "MYR", "SANDBOX_MY_CIPHER_0004"),
 )
+# The sandbox's one seller: signed in on the authorize page, owner of every shop.
+DEMO_SELLER = Seller("sbx-seller-7495610000", "Demo Seller", "US")
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -62,8 +66,9 @@ STATUS_PLAN = (
     (REQUEST_COMPLETE, RETURN_AND_REFUND), (REQUEST_COMPLETE, REFUND),
     (REQUEST_COMPLETE, RETURN_AND_REFUND), (REQUEST_COMPLETE, REPLACEMENT),
 )
-# Hours left to answer each pending request: two are due within the hour.
-PENDING_HOURS_LEFT = (0.4, 0.9, 5, 11, 20, 31, 46, 60, 88)
+# Hours left to answer each pending request: one overdue, one due within the
+# hour, three more within the day, four later.
+PENDING_HOURS_LEFT = (-3, 0.9, 5, 9, 20, 30, 46, 60, 88)
 REQUEST_WINDOW = 4 * DAY  # time the seller has to answer a request
 
 
@@ -239,6 +244,14 @@ def generate(now: int) -> SeedData:
     for shop in SHOPS:
         returns.extend(_ShopSeeder(shop, now, used_ids).returns())
     return SeedData(SHOPS, tuple(returns))
+
+
+def new_request(shop: Shop, now: int, rng: random.Random, taken: set[str]) -> SeedReturn:
+    """A return request a buyer makes at ``now``: pending, the whole window to answer.
+    ``rng`` draws its content; ids in ``taken`` are not reused."""
+    seeder = _ShopSeeder(shop, now, taken)  # the shop's SKU ids, as seeded
+    seeder.rng = rng
+    return seeder._return(REQUEST_PENDING, rng.choice(RETURN_TYPES), REQUEST_WINDOW / HOUR)
 
 
 def _money(amount) -> str:

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from devserver.sandbox import ReturnsStore
-from devserver.sandbox.model import (
+from tiktokshop_sandbox import ReturnsStore
+from tiktokshop_sandbox.model import (
     AWAITING_BUYER_SHIP,
     BUYER_SHIPPED_ITEM,
     REQUEST_PENDING,
@@ -18,8 +18,8 @@ from devserver.sandbox.model import (
     RETURN_TYPES,
     decision_stage,
 )
-from devserver.sandbox.seed import SHOPS
-from devserver.sandbox.store import DecisionRequest, ReturnNotPending
+from tiktokshop_sandbox.seed import SHOPS
+from tiktokshop_sandbox.store import DecisionRequest, ReturnNotPending
 
 DEMO_SHOP = "7495610000000000001"
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -189,8 +189,11 @@ def test_seed_covers_every_status_and_type_with_realistic_deadlines(store):
     assert len(waiting) >= 8
     assert set(o["return_type"] for o in waiting) == set(RETURN_TYPES)
     deadlines = [o["seller_next_action_response"][0]["deadline"] - NOW for o in waiting]
-    assert all(0 < left <= 4 * 86_400 for left in deadlines)
-    assert sum(left < 3600 for left in deadlines) == 2  # two are due within the hour
+    assert all(left <= 4 * 86_400 for left in deadlines)
+    assert sum(left < 0 for left in deadlines) == 1  # one is overdue
+    assert sum(0 <= left < 3600 for left in deadlines) == 1  # one is due within the hour
+    assert sum(0 <= left < 86_400 for left in deadlines) == 4  # four within the day
+    assert sum(left >= 86_400 for left in deadlines) == 4
     assert all(o["return_reason_text"] and o["return_line_items"] for o in orders)
     assert len({o["return_id"] for o in orders}) == len(orders)
 

@@ -48,6 +48,14 @@ class Shop:
     name: str
     region: str  # the oecRegion the widget must be configured with, e.g. "US"
     currency: str
+    cipher: str  # the Open API's shop_cipher, stable per shop
+
+
+@dataclass(frozen=True)
+class Seller:
+    open_id: str
+    name: str
+    base_region: str
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import jwt
 import pytest
 
-from devserver import tokens
-from devserver.tokens import (
+from tiktokshop_sandbox import Clock, widget_tokens
+from tiktokshop_sandbox.widget_tokens import (
     ALGORITHM,
-    SECRET_ENV,
     SecretUnfit,
     TokenExpired,
     TokenInvalid,
@@ -20,6 +19,7 @@ from devserver.tokens import (
 
 SECRET = b"s" * 64
 SHOP = "7495610000000000001"
+SECRET_ENV = "SOME_TOKEN_SECRET"
 
 
 def signer(secret=SECRET, ttl=300):
@@ -61,6 +61,18 @@ def test_forged_or_malformed_tokens_are_invalid(token):
         signer().verify(token)
 
 
+def test_tokens_expire_on_the_clock_they_were_given():
+    clock = Clock(start=1_767_225_600)
+    on_the_clock = TokenSigner(SECRET, app_key="6sandboxapp01", ttl=300, clock=clock)
+    issued = on_the_clock.issue(SHOP)
+    assert issued.expire_at == 1_767_225_600 + 300
+    clock.advance(299)
+    assert on_the_clock.verify(issued.token).shop_id == SHOP
+    clock.advance(1)
+    with pytest.raises(TokenExpired):
+        on_the_clock.verify(issued.token)
+
+
 def test_a_short_secret_is_refused():
     with pytest.raises(ValueError):
         TokenSigner(b"short", app_key="k", ttl=1)
@@ -68,7 +80,7 @@ def test_a_short_secret_is_refused():
 
 def test_the_secret_comes_from_the_environment_first(tmp_path):
     path = tmp_path / "secret"
-    assert load_or_create_secret(path, {SECRET_ENV: "e" * 40}) == b"e" * 40
+    assert load_or_create_secret(path, {SECRET_ENV: "e" * 40}, SECRET_ENV) == b"e" * 40
     assert not path.exists()
 
 
@@ -93,7 +105,7 @@ def test_a_short_secret_is_refused_naming_where_it_came_from(tmp_path, environ, 
     if file is not None:
         (tmp_path / "secret").write_bytes(file)
     with pytest.raises(SecretUnfit, match=f"{source} must be at least 32 bytes"):
-        load_or_create_secret(tmp_path / "secret", environ)
+        load_or_create_secret(tmp_path / "secret", environ, SECRET_ENV)
 
 
 def test_the_secret_file_is_never_seen_half_written(tmp_path):
@@ -103,7 +115,7 @@ def test_the_secret_file_is_never_seen_half_written(tmp_path):
     seen = []
 
     def watch(frame, event, arg):
-        if frame.f_code.co_filename != tokens.__file__:
+        if frame.f_code.co_filename != widget_tokens.__file__:
             return None
         if path.exists():
             seen.append(path.read_bytes())

@@ -1,16 +1,18 @@
 """The widget platform's delivery side: resource-URL search, manifest and widget scripts.
 
-    POST /api/bso/v1/widget/resource_url/search
+    POST <sandbox>/api/bso/v1/widget/resource_url/search
     {"widget_release_key": {"widget_name": "@tiktokshop-widget/reverse:ManageReturns"}}
     -> {"code": 0, "message": "success", "data": {"resource_url": {
            "va_url": "http://127.0.0.1:8000/sandbox/widgets/reverse/1.0.0/manifest.json",
            "ttp_url": "<the same>"}}}
-    GET /sandbox/widgets/reverse/1.0.0/manifest.json     the SDK's widget manifest
-    GET /sandbox/widgets/reverse/1.0.0/remote-entry.js   the container the SDK loads
-    GET /sandbox/widgets/reverse/1.0.0/manage-returns.js the widget itself (ES module)
+    GET <sandbox>/widgets/reverse/1.0.0/manifest.json     the SDK's widget manifest
+    GET <sandbox>/widgets/reverse/1.0.0/remote-entry.js   the container the SDK loads
+    GET <sandbox>/widgets/reverse/1.0.0/manage-returns.js the widget itself (ES module)
 
-The search sits at the very path widget-kit posts to on TikTok's resource host
-(``https://api-widget-sg.tiktokshop.com``), so a test can route that host here.
+(``<sandbox>``: wherever the sandbox app is mounted, ``/sandbox`` in the dev
+server.) The search sits at the very path widget-kit posts to on TikTok's
+resource host (``https://api-widget-sg.tiktokshop.com``), under the sandbox's
+mount, so a test can route that host to ``<sandbox>``.
 widget-kit posts a JSON string without a content type (so, as text/plain),
 which this endpoint parses all the same. Every URL handed out is absolute and
 built from the request's own base URL, so it points back at whichever address
@@ -32,12 +34,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from ..replies import json_reply
 from . import errors
+from .replies import tiktok_reply
 
 WIDGET_NAME = "@tiktokshop-widget/reverse:ManageReturns"
 WIDGET_VERSION = "1.0.0"
-WIDGET_PATH = f"/sandbox/widgets/reverse/{WIDGET_VERSION}/"
+WIDGET_PATH = f"/widgets/reverse/{WIDGET_VERSION}/"
 MANIFEST_FILE = "manifest.json"
 ENTRY_FILE = "remote-entry.js"
 RESOURCE_SEARCH_MOUNT = "/api/bso/v1/widget"
@@ -79,13 +81,13 @@ async def resource_url_search(request: Request) -> JSONResponse:
         except (ValueError, RecursionError, AttributeError):
             widget_name = None
     if not isinstance(widget_name, str):
-        return json_reply(400, errors.INVALID_PARAMETER,
+        return tiktok_reply(400, errors.INVALID_PARAMETER,
                           'the body must be {"widget_release_key": {"widget_name": "..."}}')
     if widget_name != WIDGET_NAME:
-        return json_reply(404, errors.WIDGET_NOT_FOUND,
+        return tiktok_reply(404, errors.WIDGET_NOT_FOUND,
                           f"no released widget is named {widget_name[:200]!r}")
     manifest_url = str(request.url_for("widget_manifest"))
-    return json_reply(200, 0, "success",
+    return tiktok_reply(200, 0, "success",
                       {"resource_url": {"va_url": manifest_url, "ttp_url": manifest_url}})
 
 

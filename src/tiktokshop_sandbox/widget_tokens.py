@@ -1,12 +1,15 @@
 """Sandbox widget tokens: HS512 JWTs bound to a shop and an app key.
 
-    signer = TokenSigner(load_or_create_secret(path), app_key="6sandboxapp01", ttl=300)
+    signer = TokenSigner(load_or_create_secret(path), app_key="6sandboxapp01", ttl=300,
+                         clock=Clock())
     issued = signer.issue("7495610000000000001")   # issued.token, issued.expire_at
     claims = signer.verify(issued.token)              # raises TokenExpired / TokenInvalid
 
 TikTok's widget tokens look like HS512 JWTs, so the sandbox issues the same kind.
-The token endpoint signs them and the sandbox platform verifies them with the
-same secret, the way TikTok both issues and checks its own.
+Only the sandbox mints them (the Open API's widget-token call) and its widget
+API verifies them with the same secret, the way TikTok both issues and checks
+its own. Lifetimes run on the sandbox clock, not PyJWT's wall time, so that
+advancing the clock expires them.
 """
 
 import os
@@ -21,7 +24,6 @@ import jwt
 
 ALGORITHM = "HS512"
 ISSUER = "sandbox-widget-platform"
-SECRET_ENV = "DEVSERVER_TOKEN_SECRET"
 MIN_SECRET_BYTES = 32
 
 
@@ -52,15 +54,16 @@ class TokenClaims:
 
 
 class TokenSigner:
-    def __init__(self, secret: bytes, app_key: str, ttl: int):
+    def __init__(self, secret: bytes, app_key: str, ttl: int, clock=None):
         if len(secret) < MIN_SECRET_BYTES:
             raise SecretUnfit(f"the token secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self.app_key = app_key
         self.ttl = ttl
+        self._now = time.time if clock is None else clock.now
 
     def issue(self, shop_id: str, ttl: int | None = None) -> IssuedToken:
-        now = int(time.time())
+        now = int(self._now())
         expire_at = now + (self.ttl if ttl is None else ttl)
         claims = {
             "iss": ISSUER,
@@ -79,28 +82,31 @@ class TokenSigner:
                 self._secret,
                 algorithms=[ALGORITHM],
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "iss", "shop_id", "app_key"]},
+                # Time is checked below, on the sandbox clock.
+                options={"require": ["exp", "iat", "iss", "shop_id", "app_key"],
+                         "verify_exp": False, "verify_iat": False, "verify_nbf": False},
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise TokenExpired("widget token is expired") from exc
         except jwt.PyJWTError as exc:
             raise TokenInvalid("widget token is invalid") from exc
-        if not isinstance(claims["shop_id"], str) or not isinstance(claims["app_key"], str):
+        if (not isinstance(claims["shop_id"], str) or not isinstance(claims["app_key"], str)
+                or not isinstance(claims["exp"], int)):
             raise TokenInvalid("widget token is invalid")
+        if claims["exp"] <= self._now():
+            raise TokenExpired("widget token is expired")
         return TokenClaims(claims["shop_id"], claims["app_key"], int(claims["exp"]))
 
 
-def load_or_create_secret(path: Path, environ=None, variable: str = SECRET_ENV) -> bytes:
-    """A signing secret: from ``variable`` in the environment, else the file at
-    ``path``, else made now (mode 0600, never printed); SecretUnfit if too short.
+def load_or_create_secret(path: Path, environ=None, variable: str | None = None) -> bytes:
+    """A signing secret: from ``variable`` in ``environ`` (when both are given),
+    else the file at ``path``, else made now (mode 0600, never printed);
+    SecretUnfit if too short.
 
     Two servers may start together on one data dir, so a new secret is written
     to a temporary file first and published under ``path`` in one step
     (a hard link, which fails if ``path`` exists): a reader finds no file or a
     whole one, and the server that loses the race uses the winner's secret.
     """
-    environ = os.environ if environ is None else environ
-    if environ.get(variable):
+    if variable and environ and environ.get(variable):
         return _long_enough(environ[variable].encode(), variable)
     try:
         return _long_enough(path.read_bytes().strip(), path)

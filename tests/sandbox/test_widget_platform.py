@@ -7,7 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 WIDGET_NAME = "@tiktokshop-widget/reverse:ManageReturns"
-SEARCH_URL = "/api/bso/v1/widget/resource_url/search"
+SEARCH_URL = "/sandbox/api/bso/v1/widget/resource_url/search"
 WIDGET_BASE = "/sandbox/widgets/reverse/1.0.0/"
 MANIFEST_URL = WIDGET_BASE + "manifest.json"
 ISV_PAGE = "http://localhost:9000"

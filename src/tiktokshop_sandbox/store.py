@@ -1,6 +1,6 @@
 """The sandbox's return & refund data in SQLite: shops, returns and seller decisions.
 
-    store = ReturnsStore(Path(".data/sandbox.sqlite3"))
+    store = ReturnsStore(Path(".data/sandbox.sqlite3"), clock=Clock())
     store.seed_if_empty()
     page = store.search_returns("7495610000000000001", statuses=[REQUEST_PENDING])
     result = store.decide("7495610000000000001", DecisionRequest(
@@ -18,9 +18,11 @@ return no longer pending. The status change is also a conditional UPDATE and
 skipped the lock could not record a second decision.
 
 Returns come out as dicts with the field names of TikTok's Return & Refund API,
-ready for the API to send.
+ready for the API to send. The same file holds the sellers' authorizations
+(``authorizations``): one schema, one version, one reset.
 """
 
+import random
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -32,7 +34,7 @@ from . import model, seed
 from .model import Shop
 
 # Bump when the tables change: an older database is then dropped and seeded anew.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # How long a writer waits for another one to commit (50 concurrent decisions
 # take well under a second; the margin covers slow disks).
 BUSY_TIMEOUT_S = 30.0
@@ -43,7 +45,8 @@ CREATE TABLE shops (
     shop_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     region TEXT NOT NULL,
-    currency TEXT NOT NULL
+    currency TEXT NOT NULL,
+    cipher TEXT NOT NULL UNIQUE
 );
 CREATE TABLE returns (
     return_id TEXT PRIMARY KEY,
@@ -88,8 +91,34 @@ CREATE TABLE decisions (
     UNIQUE (return_id, decided_status),
     UNIQUE (shop_id, idempotency_key)
 );
+-- A seller's authorization of an app, and the shops it covers (authorizations.py).
+CREATE TABLE grants (
+    grant_id INTEGER PRIMARY KEY,
+    app_key TEXT NOT NULL,
+    open_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (app_key, open_id)
+);
+CREATE TABLE grant_shops (
+    grant_id INTEGER NOT NULL REFERENCES grants,
+    shop_id TEXT NOT NULL REFERENCES shops,
+    PRIMARY KEY (grant_id, shop_id)
+);
+-- Codes and tokens are kept as SHA-256 digests: the sandbox checks them, it
+-- never needs them back, and a copy of the file opens nothing.
+CREATE TABLE credentials (
+    digest TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,             -- auth_code, access_token or refresh_token
+    grant_id INTEGER NOT NULL REFERENCES grants,
+    expires_at INTEGER NOT NULL,
+    used_or_revoked INTEGER NOT NULL DEFAULT 0
+);
 """
-TABLES = ("decisions", "return_line_items", "returns", "shops")
+TABLES = ("credentials", "grant_shops", "grants", "decisions", "return_line_items", "returns",
+          "shops")
+# Who may sort searches by what (column names go into SQL: only these).
+SORT_FIELDS = ("create_time", "update_time")
+TIME_BOUNDS = {">=": ">=", "<": "<"}
 
 
 @dataclass(frozen=True)
@@ -130,8 +159,9 @@ class IdempotencyKeyReused(Exception):
 
 
 class ReturnsStore:
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, clock=None):
         self.db_path = Path(db_path)
+        self._now = time.time if clock is None else clock.now
         with closing(self._connect()) as db:
             # WAL is a property of the database file: set once, kept by every connection.
             db.execute("PRAGMA journal_mode = WAL")
@@ -141,52 +171,60 @@ class ReturnsStore:
 
     def reset(self) -> None:
         """Delete every shop, return and decision; the next ``seed_if_empty`` seeds again."""
-        with self._writing() as db:
+        with self.writing() as db:
             self._create_schema(db)
 
     def seed_if_empty(self, now: int | None = None) -> bool:
         """Fill an empty database with the sandbox's shops and returns; True if it did.
 
-        Timestamps are relative to ``now`` (default: the current time), so the
-        pending requests always have days left to answer right after seeding.
+        Timestamps are relative to ``now`` (default: the store's clock), so the
+        seed always has requests overdue, due within the day and due later.
         """
-        with self._writing() as db:
+        with self.writing() as db:
             if db.execute("SELECT 1 FROM shops LIMIT 1").fetchone():
                 return False
-            data = seed.generate(int(time.time()) if now is None else now)
+            data = seed.generate(int(self._now()) if now is None else now)
             db.executemany(
-                "INSERT INTO shops VALUES (?, ?, ?, ?)",
-                [(s.shop_id, s.name, s.region, s.currency) for s in data.shops],
+                "INSERT INTO shops VALUES (?, ?, ?, ?, ?)",
+                [(s.shop_id, s.name, s.region, s.currency, s.cipher) for s in data.shops],
             )
             for order in data.returns:
-                db.execute(
-                    "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (order.return_id, order.shop_id, order.order_id, order.return_type,
-                     order.return_status, order.return_reason, order.return_reason_text,
-                     order.create_time, order.update_time, order.respond_by, order.currency,
-                     order.refund_subtotal, order.refund_shipping_fee, order.refund_tax,
-                     order.refund_total),
-                )
-                db.executemany(
-                    "INSERT INTO return_line_items VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(order.return_id, position, item.sku_id, item.product_name,
-                      item.sku_name, item.seller_sku, item.refund_total)
-                     for position, item in enumerate(order.line_items)],
-                )
-                for past in order.history:
-                    db.execute(
-                        "INSERT INTO decisions (shop_id, return_id, decided_status, new_status,"
-                        " decision, reject_reason, comment, decided_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (order.shop_id, order.return_id, past.decided_status, past.new_status,
-                         past.decision, past.reject_reason, past.comment, past.decided_at),
-                    )
+                _insert_return(db, order)
             return True
 
+    def add_pending_return(self, shop_id: str) -> dict:
+        """A new return request for the shop, created now, waiting for the seller
+        (what a buyer asking for a refund does); ReturnNotFound for no such shop."""
+        shop = self.get_shop(shop_id)
+        if shop is None:
+            raise ReturnNotFound(f"shop {shop_id} is not a sandbox shop")
+        with self.writing() as db:
+            taken = {row[0] for row in db.execute("SELECT return_id FROM returns")}
+            taken |= {row[0] for row in db.execute("SELECT order_id FROM returns")}
+            order = seed.new_request(shop, int(self._now()), random.Random(), taken)
+            _insert_return(db, order)
+            return self._return_orders(db, [self._row(db, order.return_id)])[0]
+
     def get_shop(self, shop_id: str) -> Shop | None:
-        with self._reading() as db:
+        with self.reading() as db:
             row = db.execute("SELECT * FROM shops WHERE shop_id = ?", (shop_id,)).fetchone()
         return Shop(**row) if row else None
+
+    def shop_by_cipher(self, cipher: str) -> Shop | None:
+        with self.reading() as db:
+            row = db.execute("SELECT * FROM shops WHERE cipher = ?", (cipher,)).fetchone()
+        return Shop(**row) if row else None
+
+    def shops(self) -> list[Shop]:
+        with self.reading() as db:
+            return [Shop(**row) for row in db.execute("SELECT * FROM shops ORDER BY shop_id")]
+
+    def pending_count(self, shop_id: str) -> int:
+        """How many of the shop's returns wait for the seller (a deadline is set)."""
+        with self.reading() as db:
+            row = db.execute("SELECT COUNT(*) FROM returns WHERE shop_id = ?"
+                             " AND respond_by IS NOT NULL", (shop_id,))
+            return row.fetchone()[0]
 
     def search_returns(
         self,
@@ -195,37 +233,54 @@ class ReturnsStore:
         return_ids: Sequence[str] = (),
         page_size: int = 20,
         after: tuple[int, str] | None = None,
+        *,
+        return_types: Sequence[str] = (),
+        order_ids: Sequence[str] = (),
+        time_bounds: Sequence[tuple[str, str, int]] = (),
+        sort_field: str = "create_time",
+        ascending: bool = False,
     ) -> ReturnsPage:
-        """The shop's returns, newest first, optionally only those in ``statuses``
-        or with one of ``return_ids``, starting after the cursor ``after``."""
+        """The shop's returns, newest first (or by ``sort_field``, ``ascending``),
+        optionally only those in ``statuses``, of ``return_types``, with one of
+        ``return_ids`` or ``order_ids``, within ``time_bounds`` (``("update_time",
+        ">=", t)``, operators >= and <), starting after the cursor ``after``."""
+        if sort_field not in SORT_FIELDS:
+            raise ValueError(f"sort_field must be one of {', '.join(SORT_FIELDS)}")
         where, params = ["shop_id = ?"], [shop_id]
-        for column, values in (("return_status", statuses), ("return_id", return_ids)):
+        for column, values in (("return_status", statuses), ("return_id", return_ids),
+                               ("return_type", return_types), ("order_id", order_ids)):
             if values:
                 where.append(f"{column} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
+        for column, operator, value in time_bounds:
+            if column not in SORT_FIELDS or operator not in TIME_BOUNDS:
+                raise ValueError(f"no time bound {column} {operator}")
+            where.append(f"{column} {TIME_BOUNDS[operator]} ?")
+            params.append(value)
         filtered = " AND ".join(where)
-        with self._reading() as db, self._transaction(db):  # one snapshot for all three reads
+        direction, beyond = ("ASC", ">") if ascending else ("DESC", "<")
+        with self.reading() as db, self._transaction(db):  # one snapshot for all three reads
             total = db.execute(f"SELECT COUNT(*) FROM returns WHERE {filtered}", params)
             total_count = total.fetchone()[0]
             page_filter, page_params = filtered, list(params)
             if after is not None:
-                page_filter += " AND (create_time, return_id) < (?, ?)"
+                page_filter += f" AND ({sort_field}, return_id) {beyond} (?, ?)"
                 page_params.extend(after)
             rows = db.execute(
                 f"SELECT * FROM returns WHERE {page_filter}"
-                " ORDER BY create_time DESC, return_id DESC LIMIT ?",
+                f" ORDER BY {sort_field} {direction}, return_id {direction} LIMIT ?",
                 [*page_params, page_size + 1],
             ).fetchall()
             page = rows[:page_size]
             orders = self._return_orders(db, page)
         next_cursor = None
         if len(rows) > page_size:
-            next_cursor = (page[-1]["create_time"], page[-1]["return_id"])
+            next_cursor = (page[-1][sort_field], page[-1]["return_id"])
         return ReturnsPage(orders, total_count, next_cursor)
 
     def reject_reasons(self, shop_id: str, return_id: str) -> tuple[model.RejectReason, ...]:
         """The reasons the seller may give for rejecting this return in its current status."""
-        with self._reading() as db:
+        with self.reading() as db:
             row = self._find_return(db, shop_id, return_id)
         stage = model.decision_stage(row["return_type"], row["return_status"])
         if stage is None:
@@ -238,7 +293,7 @@ class ReturnsStore:
         Returns ``{return_id, decision, return_status, decided_at}``. Raises
         ReturnNotFound, ReturnNotPending, DecisionNotApplicable or IdempotencyKeyReused.
         """
-        with self._writing() as db:
+        with self.writing() as db:
             earlier = db.execute(
                 "SELECT * FROM decisions WHERE shop_id = ? AND idempotency_key = ?",
                 (shop_id, request.idempotency_key),
@@ -273,7 +328,7 @@ class ReturnsStore:
                     f"{request.decision}; ask reject_reasons for the list"
                 )
             new_status = stage.status_after(request.decision)
-            now = int(time.time())
+            now = int(self._now())
             changed = db.execute(
                 "UPDATE returns SET return_status = ?, update_time = ?, respond_by = NULL"
                 " WHERE return_id = ? AND shop_id = ? AND return_status = ?",
@@ -292,7 +347,7 @@ class ReturnsStore:
 
     def decision_count(self, return_id: str) -> int:
         """How many decisions were ever recorded on a return (seeded history included)."""
-        with self._reading() as db:
+        with self.reading() as db:
             row = db.execute("SELECT COUNT(*) FROM decisions WHERE return_id = ?", (return_id,))
             return row.fetchone()[0]
 
@@ -308,12 +363,14 @@ class ReturnsStore:
         return db
 
     @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own (rows as sqlite3.Row), closed afterwards."""
         with closing(self._connect()) as db:
             yield db
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a BEGIN IMMEDIATE transaction: writers take turns."""
         with closing(self._connect()) as db, self._transaction(db, "IMMEDIATE"):
             yield db
 
@@ -337,6 +394,10 @@ class ReturnsStore:
             if statement.strip():
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @staticmethod
+    def _row(db: sqlite3.Connection, return_id: str) -> sqlite3.Row:
+        return db.execute("SELECT * FROM returns WHERE return_id = ?", (return_id,)).fetchone()
 
     @staticmethod
     def _find_return(db: sqlite3.Connection, shop_id: str, return_id: str) -> sqlite3.Row:
@@ -370,6 +431,31 @@ class ReturnsStore:
             _return_order(row, items[row["return_id"]], latest_decision.get(row["return_id"]))
             for row in rows
         ]
+
+
+def _insert_return(db: sqlite3.Connection, order: seed.SeedReturn) -> None:
+    db.execute(
+        "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (order.return_id, order.shop_id, order.order_id, order.return_type,
+         order.return_status, order.return_reason, order.return_reason_text,
+         order.create_time, order.update_time, order.respond_by, order.currency,
+         order.refund_subtotal, order.refund_shipping_fee, order.refund_tax,
+         order.refund_total),
+    )
+    db.executemany(
+        "INSERT INTO return_line_items VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(order.return_id, position, item.sku_id, item.product_name,
+          item.sku_name, item.seller_sku, item.refund_total)
+         for position, item in enumerate(order.line_items)],
+    )
+    for past in order.history:
+        db.execute(
+            "INSERT INTO decisions (shop_id, return_id, decided_status, new_status,"
+            " decision, reject_reason, comment, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (order.shop_id, order.return_id, past.decided_status, past.new_status,
+             past.decision, past.reject_reason, past.comment, past.decided_at),
+        )
 
 
 def _return_order(row: sqlite3.Row, items: list, decision: sqlite3.Row | None) -> dict:

@@ -1,13 +1,13 @@
 """The widget's API: the sandbox's stand-in for TikTok's Return & Refund API.
 
-    POST /sandbox/api/return_refund/202309/returns/search
+    POST <sandbox>/api/return_refund/202309/returns/search
     x-tts-access-token: eyJhbGciOiJIUzUxMiIs...
     {"shop_id": "7495610000000000001", "app_key": "6sandboxapp01", "oec_region": "US",
      "return_status": ["RETURN_OR_REFUND_REQUEST_PENDING"], "page_size": 20}
     -> 200 {"code": 0, "message": "success",
             "data": {"return_orders": [...], "total_count": 9, "next_page_token": ""}}
 
-Endpoints (all POST, JSON in and out, under ``/sandbox/api/return_refund/202309``):
+Endpoints (all POST, JSON in and out, under ``<sandbox>/api/return_refund/202309``):
 ``returns/search``, ``reject_reasons``, ``returns/{return_id}/approve`` and
 ``returns/{return_id}/reject``. Every body carries ``shop_id``, ``app_key`` and
 ``oec_region`` (the widget's props) and every call the widget token.
@@ -18,16 +18,14 @@ allowlist itself: a refused page then gets a JSON error the widget can read and
 show, where a CORS refusal would only look like a network failure. Checks run
 in TikTok's order: page origin (36017010), token (36017006 / 36017005), app key
 (36004003, 36017008), shop (36017009), region (I01008), and then the
-endpoint's own fields. (A body that is not a JSON object, or whose shop_id,
+endpoint's own fields. Returns and decisions are the same SQLite rows the
+Open API's Return API reads and decides. (A body that is not a JSON object, or whose shop_id,
 app_key or oec_region is malformed, is refused with 400 right after the token
 check, since the later checks need those fields.) Errors are
-``{"code": ..., "message": ..., "data": null}`` with a 4xx status; no input
-makes the API answer 500.
+``{"code": ..., "message": ..., "request_id": ..., "data": null}`` with a 4xx
+status; no input makes the API answer 500.
 """
 
-import base64
-import binascii
-import json
 import re
 
 from starlette.concurrency import run_in_threadpool
@@ -36,14 +34,21 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
+from tiktokshop_protocol import ACCESS_TOKEN_HEADER
 
-from ..origins import origin_of
-from ..replies import json_reply
-from ..settings import Settings
-from ..tokens import TokenClaims, TokenExpired, TokenInvalid, TokenSigner
 from . import errors, model
 from .errors import PlatformError
+from .inputs import (
+    NUMERIC_ID,
+    Body,
+    decode_page_token,
+    encode_page_token,
+    invalid,
+    read_json_object,
+)
 from .model import Shop
+from .replies import tiktok_reply
+from .settings import SandboxSettings
 from .store import (
     DecisionNotApplicable,
     DecisionRequest,
@@ -52,22 +57,17 @@ from .store import (
     ReturnNotPending,
     ReturnsStore,
 )
+from .widget_tokens import TokenClaims, TokenExpired, TokenInvalid, TokenSigner
 
-API_PREFIX = "/sandbox/api"
+API_PREFIX = "/api"
 RETURN_REFUND_PATH = "/return_refund/202309"
-TOKEN_HEADER = "x-tts-access-token"
+TOKEN_HEADER = ACCESS_TOKEN_HEADER
 
-MAX_BODY_BYTES = 16 * 1024
 MAX_TOKEN_LENGTH = 4096
-NUMERIC_ID = re.compile(r"^[0-9]{1,32}$")
 REGION = re.compile(r"^[A-Za-z]{2}$")
 APP_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 REASON_NAME = re.compile(r"^[a-z0-9_]{1,100}$")
-PAGE_CURSOR = re.compile(r"^([0-9]{1,12}):([0-9]{1,32})$")
-# Control characters other than tab and newlines, and lone surrogates (which
-# JSON can carry but UTF-8 cannot store).
-UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_COMMENT_LENGTH = 500
 MAX_STATUS_FILTERS = len(model.RETURN_STATUSES)
 MAX_RETURN_IDS = 50
@@ -75,7 +75,7 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-def routes(store: ReturnsStore, signer: TokenSigner, settings: Settings) -> list:
+def routes(store: ReturnsStore, signer: TokenSigner, settings: SandboxSettings) -> list:
     api = WidgetApi(store, signer, settings)
     base = RETURN_REFUND_PATH
     return [
@@ -101,7 +101,7 @@ def routes(store: ReturnsStore, signer: TokenSigner, settings: Settings) -> list
 
 
 class WidgetApi:
-    def __init__(self, store: ReturnsStore, signer: TokenSigner, settings: Settings):
+    def __init__(self, store: ReturnsStore, signer: TokenSigner, settings: SandboxSettings):
         self.store = store
         self.signer = signer
         self.app_key = settings.app_key
@@ -126,12 +126,12 @@ class WidgetApi:
                                     max_items=MAX_STATUS_FILTERS)
         return_ids = body.string_list("return_ids", pattern=NUMERIC_ID, max_items=MAX_RETURN_IDS)
         page_size = body.integer("page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
-        after = _decode_page_token(body.string("page_token", max_length=200, required=False))
+        after = decode_page_token(body.string("page_token", max_length=200, required=False))
         page = self.store.search_returns(shop.shop_id, statuses, return_ids, page_size, after)
         return {
             "return_orders": page.return_orders,
             "total_count": page.total_count,
-            "next_page_token": _encode_page_token(page.next_cursor),
+            "next_page_token": encode_page_token(page.next_cursor),
         }
 
     def _reject_reasons(self, shop: Shop, body: "Body", path_params: dict) -> dict:
@@ -161,24 +161,19 @@ class WidgetApi:
         try:
             self._check_origin(request)
             claims = self._verify_token(request.headers.get(TOKEN_HEADER))
-            body = Body(await _read_json_object(request))
+            body = Body(await read_json_object(request))
             # The store is synchronous SQLite: keep it off the event loop.
             data = await run_in_threadpool(
                 self._authorize_and_run, claims, body, action, request.path_params
             )
         except PlatformError as error:
-            return json_reply(error.status, error.code, error.message)
-        return json_reply(200, 0, "success", data)
+            return tiktok_reply(error.status, error.code, error.message)
+        return tiktok_reply(200, 0, "success", data)
 
     def _check_origin(self, request: Request) -> None:
         # Browsers send Origin on every cross-origin request and every POST, so a
         # missing one means the caller is not a page we could vouch for.
-        try:
-            page_is_allowed = origin_of(request.headers.get("origin", "")) in {
-                origin_of(str(request.url)), *self.extra_origins}
-        except ValueError:  # no Origin, "null", or no http(s) origin at all
-            page_is_allowed = False
-        if not page_is_allowed:
+        if not page_origin_allowed(request, self.extra_origins):
             raise PlatformError.of(
                 errors.WIDGET_DOMAIN_NOT_MATCH,
                 f"{request.headers.get('origin', 'no Origin header')!r} is not on the allowlist",
@@ -230,108 +225,28 @@ class WidgetApi:
             raise PlatformError(422, errors.IDEMPOTENCY_KEY_REUSED, str(exc)) from None
 
 
-class Body:
-    """A JSON request body with typed, bounded accessors that raise 400 on bad input."""
-
-    def __init__(self, data: dict):
-        self.data = data
-
-    def string(self, name: str, *, pattern: re.Pattern | None = None,
-               max_length: int = 200, required: bool = True) -> str | None:
-        value = self.data.get(name)
-        if value is None:
-            if required:
-                raise _invalid(f"{name} is required")
-            return None
-        if not isinstance(value, str):
-            raise _invalid(f"{name} must be a string")
-        if len(value) > max_length:
-            raise _invalid(f"{name} must be at most {max_length} characters")
-        if UNPRINTABLE.search(value):
-            raise _invalid(f"{name} contains characters that are not allowed")
-        if pattern is not None and not pattern.match(value):
-            raise _invalid(f"{name} is not valid")
-        return value
-
-    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
-        value = self.string(name, max_length=100)
-        if value not in allowed:
-            raise _invalid(f"{name} must be one of {', '.join(allowed)}")
-        return value
-
-    def integer(self, name: str, minimum: int, maximum: int, default: int) -> int:
-        value = self.data.get(name)
-        if value is None:
-            return default
-        # bool is an int in Python, but true is no page size.
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _invalid(f"{name} must be an integer")
-        if not minimum <= value <= maximum:
-            raise _invalid(f"{name} must be {minimum} to {maximum}")
-        return value
-
-    def string_list(self, name: str, *, max_items: int, allowed: tuple[str, ...] = (),
-                    pattern: re.Pattern | None = None) -> list[str]:
-        values = self.data.get(name)
-        if values is None:
-            return []
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise _invalid(f"{name} must be a list of strings")
-        if len(values) > max_items:
-            raise _invalid(f"{name} may have at most {max_items} items")
-        for value in values:
-            if allowed and value not in allowed:
-                raise _invalid(f"unknown {name} {value[:60]!r}; use {', '.join(allowed)}")
-            if pattern is not None and not pattern.match(value):
-                raise _invalid(f"{name} has an invalid item {value[:60]!r}")
-        return list(dict.fromkeys(values))
-
-
-async def _read_json_object(request: Request) -> dict:
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise PlatformError(413, errors.INVALID_PARAMETER,
-                                f"the request body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        data = json.loads(bytes(raw), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise _invalid("the request body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise _invalid("the request body must be a JSON object")
-    return data
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
-
-
 def _return_id(path_params: dict) -> str:
     return_id = path_params["return_id"]
     if not NUMERIC_ID.match(return_id):
-        raise _invalid("return_id must be a numeric id")
+        raise invalid("return_id must be a numeric id")
     return return_id
 
 
-def _encode_page_token(cursor: tuple[int, str] | None) -> str:
-    if cursor is None:
-        return ""
-    create_time, return_id = cursor
-    return base64.urlsafe_b64encode(f"{create_time}:{return_id}".encode()).decode()
 
 
-def _decode_page_token(token: str | None) -> tuple[int, str] | None:
-    if not token:
-        return None
-    try:
-        match = PAGE_CURSOR.match(base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii"))
-    except (ValueError, binascii.Error):
-        match = None
-    if match is None:
-        raise _invalid("page_token is not valid; use the next_page_token of the last page")
-    return int(match.group(1)), match.group(2)
+def page_origin_allowed(request: Request, extra_origins: frozenset[str]) -> bool:
+    """Whether the page that sent ``request`` (its Origin) is on the origin the
+    sandbox was reached under, or on one of ``extra_origins``.
 
-
-def _invalid(message: str) -> PlatformError:
-    return PlatformError(400, errors.INVALID_PARAMETER, message)
+    Browsers spell Origin one way (lower case, no default port); the request's
+    own origin is brought to that spelling. No Origin, "null" or anything that
+    is no http(s) origin is refused.
+    """
+    url = request.url
+    default_port = {"http": 80, "https": 443}.get(url.scheme)
+    if default_port is None or not url.hostname:
+        return False
+    host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    port = "" if url.port in (None, default_port) else f":{url.port}"
+    own = f"{url.scheme}://{host.lower()}{port}"
+    return request.headers.get("origin") in {own, *extra_origins}
