@@ -9,6 +9,7 @@ set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's w
 """
 
 import argparse
+import socket
 import sys
 
 import uvicorn
@@ -21,7 +22,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend",
                                      description="The TikTok Shop widgets backend.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=8080, help="0 for any free port")
     parser.add_argument("--forwarded-allow-ips", default=None,
                         help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option)")
     parser.add_argument("--log-level", default="info")
@@ -31,8 +32,23 @@ def main(argv=None) -> int:
     except SettingsError as exc:
         print(f"tiktokshop_backend: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, server_header=False,
-                log_level=args.log_level, forwarded_allow_ips=args.forwarded_allow_ips)
+    app = create_app(settings)
+    # Bind first so that --port 0 can say which port the OS picked.
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET,
+                         socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"tiktokshop_backend: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    print(f"Serving the backend at http://{f'[{host}]' if ':' in host else host}:{port}/",
+          flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, server_header=False,
+                            forwarded_allow_ips=args.forwarded_allow_ips)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
