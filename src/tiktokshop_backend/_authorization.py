@@ -30,8 +30,9 @@ from ._store import SellerTokens, Shop, TokenStore
 logger = logging.getLogger("tiktokshop_backend.authorization")
 
 T = TypeVar("T")
-# After TikTok refused a seller's refresh token, how long the seller's page is told to reconnect.
-REFUSED_REFRESH_MEMORY_S = 24 * 60 * 60
+# After TikTok refused a seller's refresh token, how long the seller's page is told to
+# reconnect without asking TikTok again (short: a wrong app secret is refused alike).
+REFUSED_REFRESH_MEMORY_S = 10 * 60
 
 
 class NotConnected(Exception):
@@ -97,7 +98,7 @@ class SellerAuthorization:
         try:
             return await send(token)
         except OpenApiError as error:
-            if error.status != 401:
+            if not error.token_refused:
                 raise
             logger.info("TikTok refused seller %s's access token (%s): refreshing it",
                         open_id, error.describe())
@@ -115,7 +116,8 @@ class SellerAuthorization:
             if error.status is None or error.status >= 500 or error.rate_limited:
                 raise
             logger.warning("TikTok refused seller %s's refresh token (%s): the seller must "
-                           "authorize the app again", seller.open_id, error.describe())
+                           "authorize the app again (or the app key/secret is wrong)",
+                           seller.open_id, error.describe())
             await self.shared.put(_refused_key(seller.open_id), b"1", REFUSED_REFRESH_MEMORY_S)
             raise ReconnectNeeded(seller.open_id) from error
         fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)

@@ -64,6 +64,11 @@ class OpenApiError(Exception):
     def rate_limited(self) -> bool:
         return self.status == 429
 
+    @property
+    def token_refused(self) -> bool:
+        """A 401 that a new access token may cure: not a refused signature, timestamp or app."""
+        return self.status == 401 and not _likely_cause(self)
+
     def describe(self) -> str:
         answer = ("no answer" if self.status is None
                   else f"HTTP {self.status} code {self.code}")

@@ -93,8 +93,9 @@ def make_backend(tmp_path, tiktok):
     """A TestClient on a backend of its own settings (``overrides``), sharing the clock."""
     clients = []
 
-    def make(**overrides) -> TestClient:
-        app = create_app(backend_settings(tmp_path, tiktok, **overrides), clock=tiktok.clock)
+    def make(app_args=None, **overrides) -> TestClient:
+        app_args = {"clock": tiktok.clock, **(app_args or {})}
+        app = create_app(backend_settings(tmp_path, tiktok, **overrides), **app_args)
         client = TestClient(app, base_url=OWN_ORIGIN)
         client.__enter__()
         clients.append(client)
@@ -123,6 +124,21 @@ def connect(client: TestClient, tiktok: Sandbox, shops=(US_SHOP, GB_SHOP)) -> No
 def _path_and_query(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+class RequestLog:
+    """An httpx client for the backend that notes the path of every request it sends."""
+
+    def __init__(self):
+        self.paths: list[str] = []
+
+    def client(self) -> httpx.AsyncClient:
+        async def note(request):
+            self.paths.append(request.url.path)
+        return httpx.AsyncClient(event_hooks={"request": [note]})
+
+    def count(self, suffix: str) -> int:
+        return sum(1 for path in self.paths if path.endswith(suffix))
 
 
 @pytest.fixture
