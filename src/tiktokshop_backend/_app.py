@@ -25,6 +25,7 @@ from starlette.responses import PlainTextResponse
 
 from ._authorization import SellerAuthorization
 from ._client import OpenApiClient
+from ._redaction import quiet_http_client_logs
 from ._clock import Clock, SystemClock
 from ._returns_summary import ReturnsSummaries
 from ._sessions import session_middleware, session_seller
@@ -52,6 +53,7 @@ class BackendServices:
     def create(cls, settings: BackendSettings, clock: Clock | None = None,
                http: httpx.AsyncClient | None = None, shared=None,
                widget_token_issuer: WidgetTokenIssuer | None = None) -> "BackendServices":
+        quiet_http_client_logs()
         clock = clock or SystemClock()
         http = http or httpx.AsyncClient(follow_redirects=False)
         shared = shared or shared_state(settings.redis_url)
