@@ -4,10 +4,12 @@
     python serve.py --port 0 --reset --data-dir /tmp/sandbox
 """
 
+import dataclasses
 import socket
 import sys
 
 import uvicorn
+from tiktokshop_backend import SettingsError
 from tiktokshop_sandbox import SecretUnfit
 
 from .app import create_app
@@ -17,16 +19,10 @@ from .settings import Settings
 
 def main(argv=None) -> int:
     settings = Settings.from_args(argv)  # a bad flag or variable exits 2 with one line
-    # What a developer can fix (a pin, a secret, a data dir they may not write)
-    # is told in one line, as bad settings are: a traceback would bury it.
-    try:
-        app = create_app(settings)
-    except (PinMismatch, SecretUnfit, OSError) as exc:
-        print(f"serve.py: {exc}", file=sys.stderr)
-        return 2
-    # Bind first so that --port 0 can print the port the OS picked. IPPROTO_TCP
-    # explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
-    # without it every response on a kept-alive connection waits ~40 ms (Nagle).
+    # Bind first so that --port 0 can print the port the OS picked, and the
+    # backend's settings name it. IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY
+    # only on sockets that say so, and without it every response on a kept-alive
+    # connection waits ~40 ms (Nagle).
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET,
                          socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -37,6 +33,14 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     host, port = sock.getsockname()[:2]
+    settings = dataclasses.replace(settings, port=port)
+    # What a developer can fix (a pin, a secret, a data dir they may not write)
+    # is told in one line, as bad settings are: a traceback would bury it.
+    try:
+        app = create_app(settings)
+    except (PinMismatch, SecretUnfit, SettingsError, OSError) as exc:
+        print(f"serve.py: {exc}", file=sys.stderr)
+        return 2
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving the demo at http://{shown}:{port}/  (native-JS example: "
           f"http://{shown}:{port}/examples/native.html)", flush=True)

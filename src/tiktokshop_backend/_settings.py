@@ -56,6 +56,7 @@ class BackendSettings:
     redis_url: str | None = None
     open_api_base: str = OPEN_API_BASE
     auth_base: str = AUTH_BASE
+    # TikTok's authorize page; a path ("/x") sends the browser to the backend's own host.
     authorize_url: str = AUTHORIZE_URL
     # Where the OAuth callback sends the seller back to (the page).
     page_url: str = "/"
@@ -85,6 +86,8 @@ class BackendSettings:
             if not getattr(self, name):
                 raise SettingsError(f"{_variable(name)} is not set")
         for name in ("open_api_base", "auth_base", "authorize_url", "redirect_url"):
+            if name == "authorize_url" and self.authorize_url.startswith("/"):
+                continue
             if urlsplit(getattr(self, name)).scheme not in ("http", "https"):
                 raise SettingsError(f"{_variable(name)} must be an http(s) URL, "
                                     f"not {getattr(self, name)[:100]!r}")
