@@ -61,7 +61,8 @@ def run_backend(workdir: Path, environ: dict, startup_timeout: float = 30):
     """``python -m tiktokshop_backend --port 0`` with ``environ`` added to this one's."""
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "backend.log"
-    WATCH.watch_log(log_path, workdir)
+    WATCH.watch_log(log_path, workdir, [value for name, value in environ.items()
+                                        if name.endswith(("_SECRET", "_ENCRYPTION_KEY"))])
     command = [sys.executable, "-m", "tiktokshop_backend", "--port", "0"]
     with _running(command, log_path, BACKEND_SERVING, startup_timeout,
                   {**os.environ, **environ}) as (process, url):
