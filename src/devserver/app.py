@@ -62,7 +62,7 @@ def create_app(settings: Settings, clock=None) -> Starlette:
     sandbox = tiktokshop_sandbox.create_app(sandbox_settings(settings, token_secret), clock)
     to_this_app = InProcess()
     backend = tiktokshop_backend.create_app(
-        backend_settings(settings), clock=clock, seller_hook=demo_seller,
+        backend_settings(settings, token_secret), clock=clock, seller_hook=demo_seller,
         http=httpx.AsyncClient(transport=httpx.ASGITransport(app=to_this_app)))
 
     @asynccontextmanager

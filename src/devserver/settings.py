@@ -35,6 +35,7 @@ from tiktokshop_sandbox import (
     SANDBOX_SERVICE_ID,
     WIDGET_TOKEN_PATH,
     SandboxSettings,
+    SecretUnfit,
     load_or_create_secret,
 )
 
@@ -168,14 +169,19 @@ def sandbox_settings(settings: Settings, platform_secret: bytes) -> SandboxSetti
     )
 
 
-def backend_settings(settings: Settings, environ=None) -> BackendSettings:
+def backend_settings(settings: Settings, token_secret: bytes, environ=None) -> BackendSettings:
     """The backend's settings, from the dev server's: the sandbox's app registration, the
-    mounted sandbox's URLs, and its two secrets (environment, else made in the data dir)."""
+    mounted sandbox's URLs, and its two secrets (environment, else made in the data dir),
+    which must differ from each other and from the sandbox's ``token_secret``."""
     environ = os.environ if environ is None else environ
     session_secret = load_or_create_secret(settings.session_secret_path, environ,
                                            SESSION_SECRET_ENV)
     encryption_secret = load_or_create_secret(settings.encryption_secret_path, environ,
                                               ENCRYPTION_SECRET_ENV)
+    if len({token_secret, session_secret, encryption_secret}) < 3:
+        raise SecretUnfit(f"{TOKEN_SECRET_ENV}, {SESSION_SECRET_ENV} and "
+                          f"{ENCRYPTION_SECRET_ENV} (or their files in {settings.data_dir}) "
+                          "must differ from the token secret and from each other")
     sandbox = settings.origin + SANDBOX_MOUNT
     return BackendSettings(
         app_key=settings.app_key,

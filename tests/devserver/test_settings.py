@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from devserver.cli import main
-from devserver.origins import host_of, origin_of, web_origin
-from devserver.sessions import SESSION_SECRET_ENV
+from tiktokshop_backend import host_of, origin_of, web_origin
+from devserver.settings import SESSION_SECRET_ENV
 from devserver.settings import PROJECT_ROOT, Settings
 from devserver.settings import TOKEN_SECRET_ENV as SECRET_ENV
 
