@@ -38,28 +38,23 @@ class ReturnsSummaries:
 
     async def for_shop(self, open_id: str, shop: Shop, fresh: bool = False) -> dict:
         key = "returns-summary:" + shop.id
-        asked_at = self.clock.now()
-        if not fresh and (cached := await self._cached(key, asked_at)):
+        if fresh:  # whoever searches after this (us, or one we wait for) is fresh enough
+            await self.shared.delete(key)
+        elif cached := await self._cached(key):
             return cached
         async with self.shared.lock(key):
-            # Whoever held the lock may have searched since we asked: theirs is fresh enough.
-            if (cached := await self._cached(key, asked_at if fresh else None)):
+            if cached := await self._cached(key):  # searched while we waited for the lock
                 return cached
             summary = await self._search(open_id, shop)
             await self.shared.put(key, json.dumps(summary).encode(), self.ttl)
             return summary
 
-    async def _cached(self, key: str, not_before: float | None) -> dict | None:
+    async def _cached(self, key: str) -> dict | None:
         blob = await self.shared.get(key)
         if blob is None:
             return None
         summary = json.loads(blob)
-        now = self.clock.now()
-        if summary["checked_at"] + self.ttl <= now:
-            return None
-        if not_before is not None and summary["checked_at"] < int(not_before):
-            return None
-        return summary
+        return summary if summary["checked_at"] + self.ttl > self.clock.now() else None
 
     async def _search(self, open_id: str, shop: Shop) -> dict:
         deadlines = []
