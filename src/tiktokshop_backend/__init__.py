@@ -14,6 +14,7 @@ from ._app import BackendServices, create_app
 from ._authorization import NotConnected, ReconnectNeeded, SellerAuthorization
 from ._client import OpenApiClient, OpenApiError
 from ._clock import Clock, SystemClock
+from ._listen import listening_socket, shown_address
 from ._origins import host_of, origin_of, web_origin
 from ._sessions import COOKIE_NAME, session_seller, sign_in
 from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
@@ -50,9 +51,11 @@ __all__ = [
     "WidgetTokenIssuer",
     "create_app",
     "host_of",
+    "listening_socket",
     "origin_of",
     "session_seller",
     "shared_state",
+    "shown_address",
     "sign_in",
     "web_origin",
 ]

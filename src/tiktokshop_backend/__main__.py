@@ -9,12 +9,12 @@ set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's w
 """
 
 import argparse
-import socket
 import sys
 
 import uvicorn
 
 from ._app import create_app
+from ._listen import listening_socket, shown_address
 from ._settings import BackendSettings, SettingsError
 
 
@@ -33,19 +33,13 @@ def main(argv=None) -> int:
         print(f"tiktokshop_backend: {exc}", file=sys.stderr)
         return 2
     app = create_app(settings)
-    # Bind first so that --port 0 can say which port the OS picked.
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET,
-                         socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
+    try:  # bound first, so that --port 0 can say which port the OS picked
+        sock = listening_socket(args.host, args.port)
     except OSError as exc:
         print(f"tiktokshop_backend: cannot listen on {args.host}:{args.port}: {exc.strerror}",
               file=sys.stderr)
         return 2
-    host, port = sock.getsockname()[:2]
-    print(f"Serving the backend at http://{f'[{host}]' if ':' in host else host}:{port}/",
-          flush=True)
+    print(f"Serving the backend at http://{shown_address(sock)}/", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, server_header=False,
                             forwarded_allow_ips=args.forwarded_allow_ips)
     uvicorn.Server(config).run(sockets=[sock])
