@@ -81,10 +81,6 @@ class Settings:
     log_level: str = "info"
 
     @property
-    def db_path(self) -> Path:
-        return self.data_dir / "sandbox.sqlite3"
-
-    @property
     def secret_path(self) -> Path:
         return self.data_dir / "token-secret"
 

@@ -34,6 +34,11 @@ code     status meaning
 ======== ====== =====================================================================
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .store import DecisionNotApplicable, IdempotencyKeyReused, ReturnNotFound, ReturnNotPending
+
 # TikTok Shop widget-platform codes.
 WIDGET_DOMAIN_NOT_MATCH = 36017010
 TOKEN_EXPIRED = 36017005
@@ -98,3 +103,20 @@ class PlatformError(Exception):
         """One of the codes above with its usual status and wording, plus optional detail."""
         status, message = _STANDARD[code]
         return cls(status, code, f"{message}: {detail}" if detail else message)
+
+
+@contextmanager
+def store_refusals() -> Iterator[None]:
+    """The store's refusals of a return or a decision, as the APIs answer them."""
+    try:
+        yield
+    except ReturnNotFound as exc:
+        raise PlatformError(404, RETURN_NOT_FOUND, str(exc)) from None
+    except ReturnNotPending as exc:
+        raise PlatformError(409, RETURN_NOT_PENDING,
+                            f"this return is no longer pending (status {exc.status}): "
+                            "it was already decided") from None
+    except DecisionNotApplicable as exc:
+        raise PlatformError(400, INVALID_PARAMETER, str(exc)) from None
+    except IdempotencyKeyReused as exc:
+        raise PlatformError(422, IDEMPOTENCY_KEY_REUSED, str(exc)) from None

@@ -56,15 +56,7 @@ from .inputs import (
 )
 from .replies import tiktok_reply
 from .settings import SandboxSettings
-from .store import (
-    SORT_FIELDS,
-    DecisionNotApplicable,
-    DecisionRequest,
-    IdempotencyKeyReused,
-    ReturnNotFound,
-    ReturnNotPending,
-    ReturnsStore,
-)
+from .store import SORT_FIELDS, DecisionRequest, ReturnsStore
 from .widget_tokens import TokenSigner
 
 OPEN_API_MOUNT = "/open-api"
@@ -166,17 +158,8 @@ class OpenApi:
                 raise PlatformError.of(errors.SHOP_NOT_AUTHORIZED,
                                        f"shop_cipher {cipher[:64]!r}")
         call = Call(grant, shop, request.query_params, body, request.path_params)
-        try:
+        with errors.store_refusals():
             return action(call)
-        except ReturnNotFound as exc:
-            raise PlatformError(404, errors.RETURN_NOT_FOUND, str(exc)) from None
-        except ReturnNotPending as exc:
-            raise PlatformError(409, errors.RETURN_NOT_PENDING,
-                                f"this return was already decided (status {exc.status})") from None
-        except DecisionNotApplicable as exc:
-            raise PlatformError(400, errors.INVALID_PARAMETER, str(exc)) from None
-        except IdempotencyKeyReused as exc:
-            raise PlatformError(422, errors.IDEMPOTENCY_KEY_REUSED, str(exc)) from None
 
     # -- endpoints -------------------------------------------------------------
 
