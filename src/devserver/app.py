@@ -37,6 +37,8 @@ def create_app(settings: Settings, clock=None) -> Starlette:
     token_secret = tiktokshop_sandbox.load_or_create_secret(settings.secret_path, os.environ,
                                                             TOKEN_SECRET_ENV)
     session_secret = load_or_create_session_secret(settings.session_secret_path, token_secret)
+    # One clock for TikTok's side and ours: advancing it moves both.
+    clock = tiktokshop_sandbox.Clock() if clock is None else clock
     sandbox = tiktokshop_sandbox.create_app(sandbox_settings(settings, token_secret), clock)
     store, signer = sandbox.state.store, sandbox.state.signer
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings, clock=None) -> Starlette:
     app.state.settings = settings
     app.state.store = store
     app.state.signer = signer
+    app.state.clock = clock
     return app
 
 

@@ -29,6 +29,7 @@ code     status meaning
                 authorize again (auth host)
 99100010 (set)  a fault injected with ``POST /control/faults`` (503 unless told)
 99000400 400    a parameter or body field is missing or malformed
+99000405 404/405 no such path or method on the sandbox
 99001404 404    no such return in this shop
 99001409 409    the return was already decided (approve/reject twice)
 ======== ====== =====================================================================
@@ -51,6 +52,7 @@ TRAFFIC_INVALID = "I01008"
 # Sandbox-only codes (not TikTok's): widget platform and Return API.
 INVALID_PARAMETER = 99000400
 SHOP_NOT_FOUND = 99000404
+NO_SUCH_API = 99000405
 WIDGET_NOT_FOUND = 99002404
 RETURN_NOT_FOUND = 99001404
 RETURN_NOT_PENDING = 99001409
