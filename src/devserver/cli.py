@@ -4,10 +4,12 @@
     python serve.py --port 0 --reset --data-dir /tmp/sandbox
 """
 
+import logging
 import socket
 import sys
 
 import uvicorn
+from tiktokshop_protocol import redact_query
 from tiktokshop_sandbox import SecretUnfit
 
 from .app import create_app
@@ -41,5 +43,18 @@ def main(argv=None) -> int:
     print(f"Serving the demo at http://{shown}:{port}/  (native-JS example: "
           f"http://{shown}:{port}/examples/native.html)", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
+    # After Config, which sets uvicorn's logging up: TikTok's auth host (the sandbox)
+    # takes the app secret, codes and refresh tokens in the query string.
+    logging.getLogger("uvicorn.access").addFilter(RedactCredentials())
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+class RedactCredentials(logging.Filter):
+    """Mask credential query parameters in the URLs of access log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_query(arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
