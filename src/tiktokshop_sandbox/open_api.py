@@ -25,8 +25,10 @@ decided there (or here) is RETURN_NOT_PENDING (409), never decided twice.
 
 import hmac
 import uuid
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -90,15 +92,15 @@ def routes(store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
     )]
 
 
+@dataclass(frozen=True)
 class Call:
     """One checked Open API call: who (grant), for which shop, with what input."""
 
-    def __init__(self, grant: Grant, shop: model.Shop | None, query, body: Body, path_params):
-        self.grant = grant
-        self.shop = shop
-        self.query = query
-        self.body = body
-        self.path_params = path_params
+    grant: Grant
+    shop: model.Shop | None  # None for calls that are not shop-scoped
+    query: QueryParams
+    body: Body
+    path_params: dict
 
 
 class OpenApi:
