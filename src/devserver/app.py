@@ -56,7 +56,8 @@ def create_app(settings: Settings, clock=None) -> Starlette:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.reset:  # the sandbox forgets its grants: the backend its tokens
         settings.backend_db_path.unlink(missing_ok=True)
-    clock = clock or tiktokshop_sandbox.Clock()
+    # One clock for TikTok's side and ours: advancing it moves both.
+    clock = tiktokshop_sandbox.Clock() if clock is None else clock
     token_secret = tiktokshop_sandbox.load_or_create_secret(settings.secret_path, os.environ,
                                                             TOKEN_SECRET_ENV)
     sandbox = tiktokshop_sandbox.create_app(sandbox_settings(settings, token_secret), clock)

@@ -5,9 +5,11 @@
 """
 
 import dataclasses
+import logging
 import sys
 
 import uvicorn
+import tiktokshop_backend
 from tiktokshop_backend import SettingsError, listening_socket, shown_address
 from tiktokshop_sandbox import SecretUnfit
 
@@ -38,5 +40,9 @@ def main(argv=None) -> int:
     print(f"Serving the demo at http://{address}/  (native-JS example: "
           f"http://{address}/examples/native.html)", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
+    # After Config, which sets uvicorn's logging up: TikTok's auth host (the sandbox)
+    # takes the app secret, codes and refresh tokens in the query string.
+    logging.getLogger("uvicorn.access").addFilter(tiktokshop_backend.RedactCredentials())
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+

@@ -99,10 +99,6 @@ class Settings:
     redis_url: str | None = None
 
     @property
-    def db_path(self) -> Path:
-        return self.data_dir / "sandbox.sqlite3"
-
-    @property
     def backend_db_path(self) -> Path:
         return self.data_dir / "backend.sqlite3"
 

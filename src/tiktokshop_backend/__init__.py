@@ -16,6 +16,7 @@ from ._client import OpenApiClient, OpenApiError
 from ._clock import Clock, SystemClock
 from ._listen import listening_socket, shown_address
 from ._origins import host_of, origin_of, web_origin
+from ._redaction import RedactCredentials
 from ._sessions import COOKIE_NAME, session_seller, sign_in
 from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
 from ._shared import MemoryShared, RedisShared, shared_state
@@ -38,6 +39,7 @@ __all__ = [
     "OpenApiError",
     "OpenApiWidgetTokenIssuer",
     "ReconnectNeeded",
+    "RedactCredentials",
     "RedisShared",
     "SellerAuthorization",
     "SellerTokens",

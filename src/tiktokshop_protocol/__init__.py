@@ -7,8 +7,9 @@
     httpx.get(OPEN_API_BASE + SHOPS_PATH, params=query,
               headers={ACCESS_TOKEN_HEADER: access_token})
 
-Pure CPython with no dependencies: request signing (``sign``) and the hosts,
-paths and header names of ``open-api.md`` as constants. Nothing specific to
+Pure CPython with no dependencies: request signing (``sign``), the hosts,
+paths and header names of ``open-api.md`` as constants, and ``redact_query``
+to keep the credentials TikTok's auth host takes in URLs out of logs. Nothing specific to
 the sandbox or to the backend lives here.
 """
 
@@ -29,11 +30,13 @@ from ._endpoints import (
     return_approve_path,
     return_reject_path,
 )
+from ._redaction import CREDENTIAL_QUERY_PARAMETERS, redact_query
 from ._signing import UNSIGNED_QUERY_PARAMETERS, sign
 
 __all__ = [
     "ACCESS_TOKEN_HEADER",
     "AUTHORIZE_URL",
+    "CREDENTIAL_QUERY_PARAMETERS",
     "AUTH_BASE",
     "AUTH_SANDBOX_BASE",
     "OPEN_API_BASE",
@@ -46,6 +49,7 @@ __all__ = [
     "TOKEN_GET_PATH",
     "TOKEN_REFRESH_PATH",
     "UNSIGNED_QUERY_PARAMETERS",
+    "redact_query",
     "return_approve_path",
     "return_reject_path",
     "sign",

@@ -14,13 +14,15 @@ empty, or reset first) and the widget-token secret loaded or made.
 """
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 
-from . import auth, controls, open_api, platform, widget_api
+from . import auth, controls, errors, open_api, platform, widget_api
 from .authorizations import Authorizations
 from .clock import Clock
 from .faults import Faults
+from .replies import tiktok_reply
 from .settings import SandboxSettings
 from .store import ReturnsStore
 from .widget_tokens import TokenSigner, load_or_create_secret
@@ -46,13 +48,20 @@ def create_app(settings: SandboxSettings, clock=None) -> Starlette:
     ]
     if settings.controls:
         routes += controls.routes(store, auths, settings, clock, faults)
-    app = Starlette(routes=routes, exception_handlers={ClientDisconnect: _client_went_away})
+    app = Starlette(routes=routes, exception_handlers={ClientDisconnect: _client_went_away,
+                                                       HTTPException: _no_such_api})
     app.state.settings = settings
     app.state.store = store
     app.state.signer = signer
     app.state.clock = clock
     app.state.authorizations = auths
     return app
+
+
+def _no_such_api(request: Request, exc: HTTPException) -> JSONResponse:
+    """An unknown path or method answers as TikTok's APIs do, in JSON, not in plain text."""
+    return tiktok_reply(exc.status_code, errors.NO_SUCH_API,
+                        f"no {request.method} {request.url.path} here", headers=exc.headers)
 
 
 def _client_went_away(request: Request, exc: ClientDisconnect) -> PlainTextResponse:

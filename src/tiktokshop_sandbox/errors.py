@@ -29,10 +29,16 @@ code     status meaning
                 authorize again (auth host)
 99100010 (set)  a fault injected with ``POST /control/faults`` (503 unless told)
 99000400 400    a parameter or body field is missing or malformed
+99000405 404/405 no such path or method on the sandbox
 99001404 404    no such return in this shop
 99001409 409    the return was already decided (approve/reject twice)
 ======== ====== =====================================================================
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .store import DecisionNotApplicable, IdempotencyKeyReused, ReturnNotFound, ReturnNotPending
 
 # TikTok Shop widget-platform codes.
 WIDGET_DOMAIN_NOT_MATCH = 36017010
@@ -46,6 +52,7 @@ TRAFFIC_INVALID = "I01008"
 # Sandbox-only codes (not TikTok's): widget platform and Return API.
 INVALID_PARAMETER = 99000400
 SHOP_NOT_FOUND = 99000404
+NO_SUCH_API = 99000405
 WIDGET_NOT_FOUND = 99002404
 RETURN_NOT_FOUND = 99001404
 RETURN_NOT_PENDING = 99001409
@@ -98,3 +105,20 @@ class PlatformError(Exception):
         """One of the codes above with its usual status and wording, plus optional detail."""
         status, message = _STANDARD[code]
         return cls(status, code, f"{message}: {detail}" if detail else message)
+
+
+@contextmanager
+def store_refusals() -> Iterator[None]:
+    """The store's refusals of a return or a decision, as the APIs answer them."""
+    try:
+        yield
+    except ReturnNotFound as exc:
+        raise PlatformError(404, RETURN_NOT_FOUND, str(exc)) from None
+    except ReturnNotPending as exc:
+        raise PlatformError(409, RETURN_NOT_PENDING,
+                            f"this return is no longer pending (status {exc.status}): "
+                            "it was already decided") from None
+    except DecisionNotApplicable as exc:
+        raise PlatformError(400, INVALID_PARAMETER, str(exc)) from None
+    except IdempotencyKeyReused as exc:
+        raise PlatformError(422, IDEMPOTENCY_KEY_REUSED, str(exc)) from None

@@ -25,8 +25,10 @@ decided there (or here) is RETURN_NOT_PENDING (409), never decided twice.
 
 import hmac
 import uuid
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -56,15 +58,7 @@ from .inputs import (
 )
 from .replies import tiktok_reply
 from .settings import SandboxSettings
-from .store import (
-    SORT_FIELDS,
-    DecisionNotApplicable,
-    DecisionRequest,
-    IdempotencyKeyReused,
-    ReturnNotFound,
-    ReturnNotPending,
-    ReturnsStore,
-)
+from .store import SORT_FIELDS, DecisionRequest, ReturnsStore
 from .widget_tokens import TokenSigner
 
 OPEN_API_MOUNT = "/open-api"
@@ -98,15 +92,15 @@ def routes(store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
     )]
 
 
+@dataclass(frozen=True)
 class Call:
     """One checked Open API call: who (grant), for which shop, with what input."""
 
-    def __init__(self, grant: Grant, shop: model.Shop | None, query, body: Body, path_params):
-        self.grant = grant
-        self.shop = shop
-        self.query = query
-        self.body = body
-        self.path_params = path_params
+    grant: Grant
+    shop: model.Shop | None  # None for calls that are not shop-scoped
+    query: QueryParams
+    body: Body
+    path_params: dict
 
 
 class OpenApi:
@@ -166,17 +160,8 @@ class OpenApi:
                 raise PlatformError.of(errors.SHOP_NOT_AUTHORIZED,
                                        f"shop_cipher {cipher[:64]!r}")
         call = Call(grant, shop, request.query_params, body, request.path_params)
-        try:
+        with errors.store_refusals():
             return action(call)
-        except ReturnNotFound as exc:
-            raise PlatformError(404, errors.RETURN_NOT_FOUND, str(exc)) from None
-        except ReturnNotPending as exc:
-            raise PlatformError(409, errors.RETURN_NOT_PENDING,
-                                f"this return was already decided (status {exc.status})") from None
-        except DecisionNotApplicable as exc:
-            raise PlatformError(400, errors.INVALID_PARAMETER, str(exc)) from None
-        except IdempotencyKeyReused as exc:
-            raise PlatformError(422, errors.IDEMPOTENCY_KEY_REUSED, str(exc)) from None
 
     # -- endpoints -------------------------------------------------------------
 

@@ -49,14 +49,7 @@ from .inputs import (
 from .model import Shop
 from .replies import tiktok_reply
 from .settings import SandboxSettings
-from .store import (
-    DecisionNotApplicable,
-    DecisionRequest,
-    IdempotencyKeyReused,
-    ReturnNotFound,
-    ReturnNotPending,
-    ReturnsStore,
-)
+from .store import DecisionRequest, ReturnsStore
 from .widget_tokens import TokenClaims, TokenExpired, TokenInvalid, TokenSigner
 
 API_PREFIX = "/api"
@@ -210,19 +203,8 @@ class WidgetApi:
                 errors.TRAFFIC_INVALID,
                 f"shop {shop_id} is in region {shop.region}, not {oec_region}",
             )
-        try:
+        with errors.store_refusals():
             return action(shop, body, path_params)
-        except ReturnNotFound as exc:
-            raise PlatformError(404, errors.RETURN_NOT_FOUND, str(exc)) from None
-        except ReturnNotPending as exc:
-            raise PlatformError(
-                409, errors.RETURN_NOT_PENDING,
-                f"this return is no longer pending (status {exc.status})",
-            ) from None
-        except DecisionNotApplicable as exc:
-            raise PlatformError(400, errors.INVALID_PARAMETER, str(exc)) from None
-        except IdempotencyKeyReused as exc:
-            raise PlatformError(422, errors.IDEMPOTENCY_KEY_REUSED, str(exc)) from None
 
 
 def _return_id(path_params: dict) -> str:

@@ -26,6 +26,11 @@ def mounted(sandbox: Starlette) -> Starlette:
 
 
 @pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
 def clock():
     return Clock(start=NOW)
 

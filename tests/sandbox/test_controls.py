@@ -138,3 +138,11 @@ def test_control_bodies_must_be_json_objects(client):
     for path in ("/clock", "/authorize", "/faults", "/revoke"):
         response = client.post(CONTROL + path, content=b"[1, 2")
         assert response.status_code == 400 and response.json()["error"]
+
+
+def test_unknown_paths_and_methods_answer_in_tiktoks_shape(client):
+    for method, path, status in (("GET", "/open-api/no/such/api", 404),
+                                 ("DELETE", "/open-api" + SHOPS_PATH, 405),
+                                 ("GET", "/nothing", 404)):
+        response = client.request(method, SANDBOX + path)
+        refused(response, status, 99000405)

@@ -5,11 +5,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from starlette.testclient import TestClient
 
 from tiktokshop_protocol import SHOPS_PATH, TOKEN_REFRESH_PATH
-from tiktokshop_sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SANDBOX_SERVICE_ID
+from tiktokshop_sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SANDBOX_SERVICE_ID, create_app
 
-from .conftest import NOW, REDIRECT_URL, SANDBOX
+from .conftest import NOW, OWN_ORIGIN, REDIRECT_URL, SANDBOX, mounted
 from .tiktok import (
     AUTH,
     GB_SHOP,
@@ -189,3 +190,11 @@ def test_tokens_are_not_stored_in_the_clear(client, settings):
     assert stored  # the database is on disk
     for token in (tokens["access_token"], tokens["refresh_token"]):
         assert token.encode() not in stored
+
+
+def test_authorizations_outlive_a_restart_on_the_same_data_dir(client, settings, clock):
+    tokens = connect(client, [US_SHOP])
+    restarted = mounted(create_app(settings, clock))
+    with TestClient(restarted, base_url=OWN_ORIGIN) as other:
+        assert shop_ids(other, tokens["access_token"]) == [US_SHOP]
+        success(refresh(other, tokens["refresh_token"]))

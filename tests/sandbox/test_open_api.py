@@ -1,8 +1,10 @@
 """The sandbox's Open API as a backend meets it: every check of a signed call, the shops,
 the Return API over the widget's own rows, and the widget-token call."""
 
+import asyncio
 import json
 
+import httpx2 as httpx
 import pytest
 
 from tiktokshop_protocol import (
@@ -11,8 +13,9 @@ from tiktokshop_protocol import (
     SHOPS_PATH,
     return_approve_path,
     return_reject_path,
+    sign,
 )
-from tiktokshop_sandbox import SANDBOX_APP_KEY, WIDGET_TOKEN_PATH
+from tiktokshop_sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, WIDGET_TOKEN_PATH
 
 from .conftest import NOW, OWN_ORIGIN, SANDBOX
 from .tiktok import (
@@ -320,3 +323,24 @@ def test_replies_are_never_cached(client, token):
     response = open_api(client, "GET", SHOPS_PATH, token=token)
     assert response.headers["cache-control"] == "no-store"
     assert json.loads(response.text)["message"] == "Success"
+
+
+@pytest.mark.anyio
+async def test_concurrent_approvals_of_one_return_decide_it_once(client, app, token):
+    """Twenty approvals sent at once (a double-clicking seller, a retrying backend):
+    one is recorded, every other one is told it was already decided."""
+    order = pending(client, token)[0]
+    path = return_approve_path(order["return_id"])
+    body = json.dumps({"decision": approval(order)}, separators=(",", ":")).encode()
+    params = {"app_key": SANDBOX_APP_KEY, "timestamp": str(NOW), "shop_cipher": US_CIPHER}
+    params["sign"] = sign(SANDBOX_APP_SECRET, path, params, body)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=OWN_ORIGIN) as concurrent:
+        replies = await asyncio.gather(*[
+            concurrent.post(SANDBOX + "/open-api" + path, params=params, content=body,
+                            headers={"x-tts-access-token": token,
+                                     "content-type": "application/json"})
+            for _ in range(20)])
+
+    assert sorted(reply.status_code for reply in replies) == [200] + [409] * 19
+    assert app.state.store.decision_count(order["return_id"]) == 1
