@@ -12,7 +12,7 @@ from tiktokshop_sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 def test_a_backend_connects_through_the_mounted_sandbox_and_nothing_secret_is_logged(server):
     with httpx.Client(base_url=server.url) as client:
         redirect = client.post("/sandbox/control/authorize", json={
-            "shop_ids": ["7495610000000000001"], "state": "s"}).json()["redirect_url"]
+            "shop_ids": ["7495610000000000003"], "state": "s"}).json()["redirect_url"]
         assert urlsplit(redirect).path == "/auth/tiktok/callback"
         code = parse_qs(urlsplit(redirect).query)["code"][0]
         tokens = client.get("/sandbox/auth" + TOKEN_GET_PATH, params={
@@ -24,7 +24,9 @@ def test_a_backend_connects_through_the_mounted_sandbox_and_nothing_secret_is_lo
         shops = client.get("/sandbox/open-api" + SHOPS_PATH, params=query,
                            headers={"x-tts-access-token": tokens["access_token"]})
 
-    assert [shop["id"] for shop in shops.json()["data"]["shops"]] == ["7495610000000000001"]
+    # The demo seller's shops: the two the dev server connected at first start, and this one.
+    assert [shop["id"] for shop in shops.json()["data"]["shops"]] == [
+        "7495610000000000001", "7495610000000000002", "7495610000000000003"]
     log = server.log_text()
     assert "/sandbox/auth/api/v2/token/get?" in log and "app_secret=***" in log
     for secret in (SANDBOX_APP_SECRET, code, tokens["access_token"], tokens["refresh_token"]):
