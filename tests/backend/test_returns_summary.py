@@ -75,6 +75,7 @@ def test_one_search_in_flight_per_shop(make_backend, tiktok):
     requests = RequestLog()
     client = make_backend({"http": requests.client()})
     connect(client, tiktok)
+    tiktok.control("faults", target="open_api", delay_s=0.5, count=1)  # the others arrive
     with ThreadPoolExecutor(6) as pool:
         replies = list(pool.map(lambda _: summary(client), range(6)))
     assert all(reply == replies[0] for reply in replies)
