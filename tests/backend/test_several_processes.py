@@ -2,23 +2,17 @@
 started by the tests): a seller connects through both, and they share the OAuth state,
 the widget-token cache and the rate limits."""
 
+from dataclasses import fields
+
 import httpx2 as httpx
 import pytest
 
 from testsupport.servers import run_backend
-from tiktokshop_sandbox import (
-    AUTH_MOUNT,
-    AUTHORIZE_PATH,
-    OPEN_API_MOUNT,
-    SANDBOX_APP_KEY,
-    SANDBOX_APP_SECRET,
-    SANDBOX_SERVICE_ID,
-    WIDGET_TOKEN_PATH,
-    Clock,
-)
+from tiktokshop_backend import ENVIRONMENT_NAMES
+from tiktokshop_sandbox import Clock
 from tiktokshop_widgets.backend import SELLER_PATH, TOKEN_PATH
 
-from .conftest import ENCRYPTION_KEY, REDIRECT_URL, SESSION_SECRET, US_SHOP
+from .conftest import US_SHOP, backend_settings
 
 QUERY = {"outer_shop_id": US_SHOP, "partner_type": "1"}
 
@@ -28,22 +22,19 @@ def clock():
     return Clock()  # the processes sign with the wall clock: TikTok (the sandbox) keeps it too
 
 
-def environ(tmp_path, tiktok, redis_url, **extra) -> dict:
-    return {
-        "TIKTOKSHOP_APP_KEY": SANDBOX_APP_KEY, "TIKTOKSHOP_APP_SECRET": SANDBOX_APP_SECRET,
-        "TIKTOKSHOP_SERVICE_ID": SANDBOX_SERVICE_ID, "TIKTOKSHOP_REDIRECT_URL": REDIRECT_URL,
-        "TIKTOKSHOP_ENCRYPTION_KEY": ENCRYPTION_KEY, "TIKTOKSHOP_SESSION_SECRET": SESSION_SECRET,
-        "TIKTOKSHOP_WIDGET_TOKEN_PATH": WIDGET_TOKEN_PATH,
-        "TIKTOKSHOP_DB_PATH": str(tmp_path / "backend.sqlite3"),
-        "TIKTOKSHOP_OPEN_API_BASE": tiktok.base + OPEN_API_MOUNT,
-        "TIKTOKSHOP_AUTH_BASE": tiktok.base + AUTH_MOUNT,
-        "TIKTOKSHOP_AUTHORIZE_URL": tiktok.base + AUTHORIZE_PATH,
-        "REDIS_URL": redis_url, **extra,
-    }
+def environ(tmp_path, tiktok, redis_url, **overrides) -> dict:
+    """The test backend's settings, as the variables ``python -m tiktokshop_backend`` reads."""
+    settings = backend_settings(tmp_path, tiktok, redis_url=redis_url or None, **overrides)
+    variables = {}
+    for spec, variable in zip(fields(settings), ENVIRONMENT_NAMES):
+        value = getattr(settings, spec.name)
+        if value is not None:
+            variables[variable] = ",".join(value) if isinstance(value, tuple) else str(value)
+    return variables
 
 
 def test_two_processes_share_oauth_state_token_cache_and_limits(tmp_path, tiktok, redis_url):
-    env = environ(tmp_path, tiktok, redis_url, TIKTOKSHOP_TOKEN_LIMIT_PER_IP="5/minute")
+    env = environ(tmp_path, tiktok, redis_url, token_limit_per_ip="5/minute")
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=10) as browser:
         # The seller starts on A and TikTok sends them back to B.
@@ -69,7 +60,7 @@ def test_two_processes_share_oauth_state_token_cache_and_limits(tmp_path, tiktok
 
 def test_without_redis_a_process_keeps_its_own_state(tmp_path, tiktok, redis_url):
     """The same two processes, no REDIS_URL: the other process never saw the OAuth state."""
-    env = environ(tmp_path, tiktok, "")
+    env = {**environ(tmp_path, tiktok, None), "REDIS_URL": ""}
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=10) as browser:
         start = browser.get(a.url + "/auth/tiktok/start")
