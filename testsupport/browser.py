@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from devserver.cdn_mirror import MirrorMiss
+from devserver.settings import SANDBOX_MOUNT
 
 CDN = "https://cdn.jsdelivr.net/"
 TIKTOK_RESOURCE_HOST = "https://api-widget-sg.tiktokshop.com/"
@@ -50,7 +51,7 @@ def launch_args(playwright) -> dict:
 
 
 def route_outside_world(context, server, mirror, outside_requests, other_local_urls=()):
-    """jsDelivr to npm's files, TikTok's resource host to ``server``, the rest refused
+    """jsDelivr to npm's files, TikTok's resource host to ``server``'s sandbox, the rest refused
     (but ``server`` itself and ``other_local_urls``) and recorded in ``outside_requests``."""
 
     def is_outside(url: str) -> bool:
@@ -75,7 +76,7 @@ def route_outside_world(context, server, mirror, outside_requests, other_local_u
 
     def to_sandbox(route):
         parts = urlsplit(route.request.url)
-        local = server.url + parts.path + (f"?{parts.query}" if parts.query else "")
+        local = server.url + SANDBOX_MOUNT + parts.path + (f"?{parts.query}" if parts.query else "")
         route.fulfill(response=route.fetch(url=local))
 
     # Routes run newest first: the catch-all goes in first.

@@ -1,6 +1,6 @@
 """A watch, over the whole test run, for secrets and widget tokens where they must not be.
 
-    WATCH.watch_log(server.log_path, server.data_dir)      # servers.py, every serve.py
+    WATCH.watch_log(server.log_path, server.data_dir)      # servers.py, every server
     WATCH.check_response(url, content_type, headers, body, secrets_of(data_dir))
     WATCH.check_logs()     # at the end; WATCH.findings say where, never what leaked
 
@@ -20,21 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from devserver.sessions import COOKIE_NAME
-from devserver.settings import Settings
-from devserver.token_endpoint import TOKEN_PATH
+from devserver.settings import SANDBOX_MOUNT, Settings
+from tiktokshop_backend import COOKIE_NAME
+from tiktokshop_sandbox import OPEN_API_MOUNT, WIDGET_TOKEN_PATH
+from tiktokshop_widgets.backend import TOKEN_PATH
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 SESSION_COOKIE = re.compile(re.escape(COOKIE_NAME) + r"=[^;\s\"']{16,}")
 TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/toml")
 # The mirror's files are npm's bytes, megabytes of them: nothing of ours is in there.
 MIRROR_PREFIX = "/cdn/"
+# Where widget tokens may be served: the ISV's token endpoint, and the sandbox's
+# widget-token call (TikTok minting them for the ISV's backend).
+TOKEN_REPLY_PATHS = (TOKEN_PATH, SANDBOX_MOUNT + OPEN_API_MOUNT + WIDGET_TOKEN_PATH)
 
 
 def secrets_of(data_dir: Path) -> list[str]:
-    """The token and session secrets of the server or app using ``data_dir``."""
+    """The secrets a serve.py keeps in ``data_dir``: the sandbox's token secret, the
+    backend's session and encryption secrets."""
     settings = Settings(data_dir=data_dir)
-    paths = (settings.secret_path, settings.session_secret_path)
+    paths = (settings.secret_path, settings.session_secret_path,
+             settings.encryption_secret_path)
     return [path.read_text().strip() for path in paths if path.is_file()]
 
 
@@ -48,10 +54,11 @@ class LeakWatch:
     responses_checked: int = 0
     token_replies_seen: int = 0
     log_lines_checked: int = 0
-    logs: list[tuple[Path, Path]] = field(default_factory=list)
+    logs: list[tuple[Path, Path, tuple[str, ...]]] = field(default_factory=list)
 
-    def watch_log(self, log_path: Path, data_dir: Path) -> None:
-        self.logs.append((log_path, data_dir))
+    def watch_log(self, log_path: Path, data_dir: Path, secrets=()) -> None:
+        """Watch the log at ``log_path`` for the secrets in ``data_dir`` and ``secrets``."""
+        self.logs.append((log_path, data_dir, tuple(secrets)))
 
     def check_response(self, url: str, content_type: str, headers: str, body: str,
                        secrets: list[str]) -> None:
@@ -62,7 +69,7 @@ class LeakWatch:
         if any(secret in headers or secret in body for secret in secrets):
             self.findings.append(f"{path} ({content_type}) served a signing secret")
         if JWT.search(body):
-            if path == TOKEN_PATH:
+            if path in TOKEN_REPLY_PATHS:
                 self.token_replies_seen += 1
             else:
                 self.findings.append(f"{path} ({content_type}) served a widget token")
@@ -80,8 +87,8 @@ class LeakWatch:
         return summary, not self.findings
 
     def check_logs(self) -> None:
-        for log_path, data_dir in self.logs:
-            secrets = secrets_of(data_dir)
+        for log_path, data_dir, given in self.logs:
+            secrets = [*secrets_of(data_dir), *given]
             for number, line in enumerate(log_path.read_text(errors="replace").splitlines(), 1):
                 self.log_lines_checked += 1
                 where = f"{log_path}:{number}"

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from tiktokshop_widgets import MANAGE_RETURNS, ConfigError, WidgetConfig
 
 from .cdn_mirror import CDN_ORIGIN
-from .origins import origin_of
+from tiktokshop_backend import origin_of
 from .settings import PROJECT_ROOT
 
 APP_FILES = ("index.html", "pyscript.toml")

@@ -8,9 +8,12 @@ the command line wins over the environment, which wins over the default.
 The environment's values are checked as the flags' are: a bad one stops the
 server with one line naming the variable. A switch (``DEVSERVER_RESET``) is on
 with 1, true, yes or on and off with 0, false, no, off or nothing, in any case.
-The two secrets (``DEVSERVER_TOKEN_SECRET``, ``DEVSERVER_SESSION_SECRET``) come
-from the environment or the data dir only, never from a flag: command lines
-show up in ``ps``.
+The three secrets (``DEVSERVER_TOKEN_SECRET``: the sandbox's widget-token
+secret; ``DEVSERVER_SESSION_SECRET`` and ``DEVSERVER_ENCRYPTION_SECRET``: the
+backend's session cookie and token encryption) come from the environment or the
+data dir only, never from a flag: command lines show up in ``ps``. The backend's
+and the sandbox's own settings are composed here (``backend_settings``,
+``sandbox_settings``); ``REDIS_URL`` gives the backend a Redis.
 """
 
 import argparse
@@ -18,15 +21,32 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import limits
+import base64
+import hashlib
 
-from .origins import web_origin
+import limits
+from tiktokshop_backend import CALLBACK_PATH, BackendSettings, web_origin
+from tiktokshop_sandbox import (
+    AUTH_MOUNT,
+    AUTHORIZE_PATH,
+    OPEN_API_MOUNT,
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    SANDBOX_SERVICE_ID,
+    WIDGET_TOKEN_PATH,
+    SandboxSettings,
+    SecretUnfit,
+    load_or_create_secret,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-# The sandbox registers one ISV app; the demo page's config names the same key.
-SANDBOX_APP_KEY = "6sandboxapp01"
+# The sandbox registers one ISV app (SANDBOX_APP_KEY); the demo page's config names the same key.
 SANDBOX_ISV_NAME = "PYSCRIPT_DEMO_ISV"
+SANDBOX_MOUNT = "/sandbox"
+TOKEN_SECRET_ENV = "DEVSERVER_TOKEN_SECRET"
+SESSION_SECRET_ENV = "DEVSERVER_SESSION_SECRET"
+ENCRYPTION_SECRET_ENV = "DEVSERVER_ENCRYPTION_SECRET"
 
 SAME_SITE_VALUES = ("lax", "strict", "none")
 SECURE_VALUES = ("auto", "always", "never")
@@ -49,14 +69,14 @@ class Settings:
     cdn: str = "mirror"
     token_ttl: int = 300
     # The origin pages of this server are served from, as browsers see it
-    # (https://app.example behind a TLS proxy, say). When set, the token endpoint
-    # takes it as its own origin and refuses requests for any other host, instead
-    # of trusting the Host header (see token_endpoint).
+    # (https://app.example behind a TLS proxy, say). When set, the backend takes
+    # it as its own origin and refuses requests for any other host, instead of
+    # trusting the Host header (see tiktokshop_backend's endpoints).
     public_origin: str | None = None
     # Page origins the sandbox platform accepts besides the one it serves.
     allowed_origins: tuple[str, ...] = ()
-    # Page origins, besides this server's, that may call the token endpoint with
-    # the seller's session cookie (CORS with credentials).
+    # Page origins, besides this server's, that may call the backend with the
+    # seller's session cookie (CORS with credentials).
     cors_origins: tuple[str, ...] = ()
     # The session cookie's SameSite: "lax" (the default) is sent on top-level
     # navigations and on requests from the same site (any port of the same host);
@@ -65,7 +85,7 @@ class Settings:
     # "auto": Secure when the request came over HTTPS (uvicorn sees the scheme
     # itself, or from X-Forwarded-Proto of a trusted proxy); "always", "never".
     cookie_secure: str = "auto"
-    # Token requests allowed per seller session and per client IP ("N/second",
+    # Backend requests allowed per seller session and per client IP ("N/second",
     # "N/minute", "N/hour"; see the limits library's notation).
     token_limit_per_session: str = "30/minute"
     token_limit_per_ip: str = "300/minute"
@@ -75,10 +95,12 @@ class Settings:
     # Pyodide's own packages (micropip), downloaded by ./dev from pyodide-packages.txt.
     pyodide_packages: Path = PROJECT_ROOT / ".cache" / "pyodide-packages"
     log_level: str = "info"
+    # Shared state of the backend (limits, caches, locks); None: in this process.
+    redis_url: str | None = None
 
     @property
-    def db_path(self) -> Path:
-        return self.data_dir / "sandbox.sqlite3"
+    def backend_db_path(self) -> Path:
+        return self.data_dir / "backend.sqlite3"
 
     @property
     def secret_path(self) -> Path:
@@ -87,6 +109,19 @@ class Settings:
     @property
     def session_secret_path(self) -> Path:
         return self.data_dir / "session-secret"
+
+    @property
+    def encryption_secret_path(self) -> Path:
+        return self.data_dir / "encryption-secret"
+
+    @property
+    def origin(self) -> str:
+        """Where the backend finds the mounted sandbox: the public origin, else this server."""
+        if self.public_origin:
+            return self.public_origin
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        host = "[::1]" if host == "::" else f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
     @classmethod
     def from_args(cls, argv=None, environ=None) -> "Settings":
@@ -111,7 +146,61 @@ class Settings:
             token_limit_per_session=args.token_limit_per_session,
             token_limit_per_ip=args.token_limit_per_ip,
             log_level=args.log_level,
+            redis_url=environ.get("REDIS_URL") or None,
         )
+
+
+def sandbox_settings(settings: Settings, platform_secret: bytes) -> SandboxSettings:
+    """The sandbox's own settings, from the dev server's: controls on (a dev server)."""
+    return SandboxSettings(
+        data_dir=settings.data_dir,
+        reset=settings.reset,
+        app_key=settings.app_key,
+        # Relative without a public origin: the browser stays on the host it came by.
+        redirect_url=(settings.public_origin or "") + CALLBACK_PATH,
+        widget_token_ttl=settings.token_ttl,
+        allowed_origins=settings.allowed_origins,
+        platform_secret=platform_secret,
+        controls=True,
+    )
+
+
+def backend_settings(settings: Settings, token_secret: bytes, environ=None) -> BackendSettings:
+    """The backend's settings, from the dev server's: the sandbox's app registration, the
+    mounted sandbox's URLs, and its two secrets (environment, else made in the data dir),
+    which must differ from each other and from the sandbox's ``token_secret``."""
+    environ = os.environ if environ is None else environ
+    session_secret = load_or_create_secret(settings.session_secret_path, environ,
+                                           SESSION_SECRET_ENV)
+    encryption_secret = load_or_create_secret(settings.encryption_secret_path, environ,
+                                              ENCRYPTION_SECRET_ENV)
+    if len({token_secret, session_secret, encryption_secret}) < 3:
+        raise SecretUnfit(f"{TOKEN_SECRET_ENV}, {SESSION_SECRET_ENV} and "
+                          f"{ENCRYPTION_SECRET_ENV} (or their files in {settings.data_dir}) "
+                          "must differ from the token secret and from each other")
+    sandbox = settings.origin + SANDBOX_MOUNT
+    return BackendSettings(
+        app_key=settings.app_key,
+        app_secret=SANDBOX_APP_SECRET,
+        service_id=SANDBOX_SERVICE_ID,
+        redirect_url=settings.origin + CALLBACK_PATH,
+        # A Fernet key is 32 bytes in urlsafe base64: derived from the random secret.
+        encryption_key=base64.urlsafe_b64encode(hashlib.sha256(encryption_secret).digest()
+                                                ).decode(),
+        session_secret=session_secret.decode(),
+        widget_token_path=WIDGET_TOKEN_PATH,
+        db_path=settings.backend_db_path,
+        redis_url=settings.redis_url,
+        open_api_base=sandbox + OPEN_API_MOUNT,
+        auth_base=sandbox + AUTH_MOUNT,
+        authorize_url=(settings.public_origin or "") + SANDBOX_MOUNT + AUTHORIZE_PATH,
+        public_origin=settings.public_origin,
+        cors_origins=settings.cors_origins,
+        cookie_samesite=settings.cookie_samesite,
+        cookie_secure=settings.cookie_secure,
+        token_limit_per_session=settings.token_limit_per_session,
+        token_limit_per_ip=settings.token_limit_per_ip,
+    )
 
 
 def _one_of(allowed: tuple[str, ...]):
@@ -164,11 +253,13 @@ def _rate(value: str) -> str:
 def _parser(environ) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serve.py",
-        description="Serve the demo site, its CDN mirror, the token endpoint "
-        "and the sandbox TikTok Shop widget platform.",
-        epilog="Secrets: DEVSERVER_TOKEN_SECRET signs widget tokens and "
-        "DEVSERVER_SESSION_SECRET signs seller session cookies (two different values); "
-        "without them each is made at first start in the data dir, readable by you only.",
+        description="Serve the demo site, its CDN mirror, the ISV backend "
+        "and the sandbox TikTok Shop (widget platform, OAuth, Open API).",
+        epilog="Secrets: DEVSERVER_TOKEN_SECRET signs the sandbox's widget tokens, "
+        "DEVSERVER_SESSION_SECRET the backend's seller session cookies, and "
+        "DEVSERVER_ENCRYPTION_SECRET keys the backend's token encryption (three different "
+        "values); without them each is made at first start in the data dir, readable by "
+        "you only. REDIS_URL: the backend's shared state in Redis.",
     )
 
     def env(name, default, convert=str):

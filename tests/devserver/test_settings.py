@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from devserver.cli import main
-from devserver.origins import host_of, origin_of, web_origin
-from devserver.sessions import SESSION_SECRET_ENV
+from tiktokshop_backend import host_of, origin_of, web_origin
+from devserver.settings import SESSION_SECRET_ENV
 from devserver.settings import PROJECT_ROOT, Settings
-from devserver.tokens import SECRET_ENV
+from devserver.settings import TOKEN_SECRET_ENV as SECRET_ENV
 
 
 def test_defaults_bind_loopback_and_keep_data_in_the_project():

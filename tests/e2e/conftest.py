@@ -10,9 +10,8 @@ import pytest
 
 from devserver import media_types
 from devserver.cdn_mirror import CdnMirror
-from devserver.sandbox import ReturnsStore
-from devserver.settings import SANDBOX_APP_KEY, Settings
-from devserver.tokens import TokenSigner, load_or_create_secret
+from devserver.settings import Settings
+from tiktokshop_sandbox import SANDBOX_APP_KEY, ReturnsStore, TokenSigner, load_or_create_secret
 from testsupport.browser import console_errors_of, launch_args, route_outside_world
 from testsupport.fixtures import (  # noqa: F401 (fixtures)
     files_checked,

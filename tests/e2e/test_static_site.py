@@ -60,8 +60,10 @@ def static_page(browser, deployment, mirror):
 
 
 def sign_in(page, backend):
-    """The seller signs in to the ISV's backend (its own login, here the sandbox's)."""
-    assert page.request.get(f"{backend.url}/sandbox/session?shop_id={DEMO_SHOP}").ok
+    """The seller's browser is known to the ISV's backend (in the demo: the demo seller,
+    connected to the demo shop)."""
+    seller = page.request.get(f"{backend.url}/api/v1/seller")
+    assert seller.ok and DEMO_SHOP in [shop["id"] for shop in seller.json()["data"]["shops"]]
 
 
 def test_the_returns_tab_works_from_a_static_host(static_page, deployment):

@@ -77,8 +77,8 @@ def test_micropip_installs_the_wheel_in_pyodide_and_the_widget_mounts(
     page.route(app_url + "**", another_app)
     micropip = []
     page.on("request", lambda r: "/micropip-" in r.url and micropip.append(r.url))
-    # No page of the server's own signs this visitor in: the sandbox's sign-in does.
-    page.request.get(server.url + "/sandbox/session?shop_id=7495610000000000001")
+    # In the dev server every browser is the demo seller, connected to this shop.
+    assert page.request.get(server.url + "/api/v1/seller").ok
     page.goto(app_url + "index.html")
 
     expect(page.locator("#state")).to_have_text("mounted", timeout=WIDGET_TIMEOUT_MS)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from devserver.app import create_app
-from devserver.sandbox import model
-from devserver.settings import SANDBOX_APP_KEY, Settings
+from devserver.settings import Settings
+from tiktokshop_sandbox import SANDBOX_APP_KEY, model
 
 from .inputs import (
     DEMO_SHOP,
@@ -114,7 +114,7 @@ def test_any_call_gets_a_json_answer_and_never_500(sandbox, data):
     assert response.status_code < 500
     assert response.headers["content-type"] == "application/json"
     reply = response.json()
-    assert set(reply) == {"code", "message", "data"}
+    assert set(reply) == {"code", "message", "request_id", "data"}
     if response.status_code == 200:
         assert reply["code"] == 0 and isinstance(reply["data"], dict)
     else:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx2 as httpx
 import pytest
 
-from devserver.tokens import TokenSigner, load_or_create_secret
+from tiktokshop_sandbox import TokenSigner, load_or_create_secret
 
 DEMO_SHOP = "7495610000000000001"
 SEARCH = "/sandbox/api/return_refund/202309/returns/search"
@@ -80,7 +80,7 @@ def still_serving_after(loaded_server):
     log_before = len(loaded_server.log_text())
     yield
     with httpx.Client(base_url=loaded_server.url, timeout=10) as seller:
-        assert seller.get("/sandbox/session", params={"shop_id": DEMO_SHOP}).status_code == 200
+        assert seller.get("/api/v1/seller").status_code == 200
         token = seller.get("/api/v1/widget/access_token",
                            params={"outer_shop_id": DEMO_SHOP, "partner_type": "1"})
         assert token.status_code == 200 and token.json()["code"] == 0

@@ -2,8 +2,9 @@
 requests from 50 concurrent sellers with no 5xx, and 20 sellers accepting the same
 return at once with exactly one decision recorded.
 
-Each seller is a client of its own (its connection, its session cookie) that signs
-in the way the sandbox does and then works through its share of the requests.
+Each seller is a client of its own (its connection, its session cookie) that asks the
+backend who it is (the dev server's demo seller) and then works through its share of
+the requests.
 Latencies are printed, not asserted: they depend on the machine.
 """
 
@@ -14,7 +15,7 @@ from contextlib import AsyncExitStack
 
 import httpx2 as httpx
 
-from devserver.sandbox import ReturnsStore
+from tiktokshop_sandbox import ReturnsStore
 
 REQUESTS = 2_000
 CONCURRENCY = 50
@@ -30,8 +31,10 @@ def seller_client(server) -> httpx.AsyncClient:
 
 
 async def sign_in(client: httpx.AsyncClient, shop_id: str) -> None:
-    response = await client.get("/sandbox/session", params={"shop_id": shop_id})
+    """The seller's first call to the backend: who am I (the dev server's demo seller)."""
+    response = await client.get("/api/v1/seller")
     assert response.status_code == 200, response.text
+    assert shop_id in [shop["id"] for shop in response.json()["data"]["shops"]]
 
 
 async def widget_token(client: httpx.AsyncClient, shop_id: str) -> str:

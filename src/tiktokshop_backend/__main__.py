@@ -1,0 +1,50 @@
+"""``python -m tiktokshop_backend``: the backend alone under uvicorn, configured by the environment.
+
+    TIKTOKSHOP_APP_KEY=... TIKTOKSHOP_APP_SECRET=... python -m tiktokshop_backend --port 8080
+
+Settings come from ``TIKTOKSHOP_*`` and ``REDIS_URL`` (README.md, "Going
+live"); a missing or bad one stops it with one line naming the variable.
+Behind a TLS proxy, pass ``--forwarded-allow-ips`` the proxy's address (or
+set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's word.
+"""
+
+import argparse
+import sys
+
+import uvicorn
+
+from ._app import create_app
+from ._listen import listening_socket, shown_address
+from ._settings import BackendSettings, SettingsError
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend",
+                                     description="The TikTok Shop widgets backend.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080, help="0 for any free port")
+    parser.add_argument("--forwarded-allow-ips", default=None,
+                        help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option)")
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    try:
+        settings = BackendSettings.from_environ()
+    except SettingsError as exc:
+        print(f"tiktokshop_backend: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    try:  # bound first, so that --port 0 can say which port the OS picked
+        sock = listening_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"tiktokshop_backend: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    print(f"Serving the backend at http://{shown_address(sock)}/", flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, server_header=False,
+                            forwarded_allow_ips=args.forwarded_allow_ips)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

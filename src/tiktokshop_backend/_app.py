@@ -1,0 +1,97 @@
+"""The backend's Starlette app factory, and the services it is made of.
+
+    app = create_app(BackendSettings.from_environ())
+    fastapi_app.mount("/tiktok", app)     # the page's backend_url is then ".../tiktok"
+    # on shutdown of the ISV's app: await app.state.backend.aclose()
+
+``create_app(settings, clock=..., seller_hook=..., http=..., shared=...,
+widget_token_issuer=...)`` takes every swappable piece as an argument:
+the clock (default wall time), how the ISV's login names the seller (default:
+the backend's session set by the OAuth callback), the httpx client that
+talks to TikTok, the shared state (default: Redis with ``settings.redis_url``,
+else this process) and the widget-token issuer (default: the Open API call at
+``settings.widget_token_path``). Run alone, the app's lifespan closes what it
+opened; mounted, Starlette runs no lifespan of a mounted app, so the host app
+calls ``app.state.backend.aclose()`` on its own shutdown.
+"""
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx2 as httpx
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import PlainTextResponse
+
+from ._authorization import SellerAuthorization
+from ._client import OpenApiClient
+from ._redaction import quiet_http_client_logs
+from ._clock import Clock, SystemClock
+from ._returns_summary import ReturnsSummaries
+from ._sessions import session_middleware, session_seller
+from ._settings import BackendSettings
+from ._shared import shared_state
+from ._store import TokenCipher, TokenStore
+from ._web import SellerHook, routes
+from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetTokenIssuer, WidgetTokens
+
+
+@dataclass
+class BackendServices:
+    """What the endpoints use, made once per app."""
+    settings: BackendSettings
+    clock: Clock
+    http: httpx.AsyncClient
+    shared: object
+    store: TokenStore
+    client: OpenApiClient
+    authorization: SellerAuthorization
+    widget_tokens: WidgetTokens
+    returns_summaries: ReturnsSummaries
+
+    @classmethod
+    def create(cls, settings: BackendSettings, clock: Clock | None = None,
+               http: httpx.AsyncClient | None = None, shared=None,
+               widget_token_issuer: WidgetTokenIssuer | None = None) -> "BackendServices":
+        quiet_http_client_logs()
+        clock = clock or SystemClock()
+        http = http or httpx.AsyncClient(follow_redirects=False)
+        shared = shared or shared_state(settings.redis_url)
+        cipher = TokenCipher(settings.encryption_key)
+        store = TokenStore(settings.db_path, cipher)
+        client = OpenApiClient(settings, http, clock)
+        authorization = SellerAuthorization(settings, client, store, shared, clock)
+        issuer = widget_token_issuer or OpenApiWidgetTokenIssuer(client,
+                                                                 settings.widget_token_path)
+        return cls(settings, clock, http, shared, store, client, authorization,
+                   WidgetTokens(issuer, authorization, shared, cipher, clock,
+                                settings.widget_token_margin),
+                   ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl))
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        await self.shared.aclose()
+
+
+def create_app(settings: BackendSettings, *, clock: Clock | None = None,
+               seller_hook: SellerHook = session_seller, http: httpx.AsyncClient | None = None,
+               shared=None, widget_token_issuer: WidgetTokenIssuer | None = None) -> Starlette:
+    services = BackendServices.create(settings, clock, http, shared, widget_token_issuer)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        await services.aclose()
+
+    app = Starlette(routes=routes(services, settings, seller_hook),
+                    middleware=[session_middleware(settings)],
+                    exception_handlers={ClientDisconnect: client_went_away},
+                    lifespan=lifespan)
+    app.state.backend = services
+    return app
+
+
+def client_went_away(request: Request, exc: ClientDisconnect) -> PlainTextResponse:
+    """A client closed its connection while sending: nobody reads the reply, and it is
+    no server error (uvicorn would log it as one, traceback and all)."""
+    return PlainTextResponse("the request was not received in full", 400)

@@ -1,0 +1,162 @@
+"""Sellers authorize the app on TikTok Shop (OAuth); their access tokens stay fresh.
+
+    auth = SellerAuthorization(settings, client, store, shared, clock)
+    url = auth.authorize_url(state)              # TikTok's authorize page, for the browser
+    open_id = await auth.connect(auth_code)      # the callback's code: tokens and shops stored
+    data = await auth.call(open_id, lambda token: client.open_api(..., access_token=token))
+
+``call`` hands out the seller's access token, refreshed first when it expires
+within ``settings.refresh_margin`` seconds, and once more with a refreshed token
+if TikTok refuses it (401): TikTok's clock, not ours, decides when it expired.
+Refreshing takes the seller's lock (``shared.lock``, Redis-backed with
+``REDIS_URL``), and whoever gets it second finds the new token already stored:
+one refresh in flight per seller, across every worker. A refresh token that has
+expired or that TikTok refuses means the seller must authorize again:
+``ReconnectNeeded``, remembered for a while so that the seller's page hears it too.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from urllib.parse import urlencode
+
+from tiktokshop_protocol import SHOPS_PATH, TOKEN_GET_PATH, TOKEN_REFRESH_PATH
+
+from ._client import OpenApiClient, OpenApiError
+from ._clock import Clock
+from ._store import SellerTokens, Shop, TokenStore
+
+logger = logging.getLogger("tiktokshop_backend.authorization")
+
+T = TypeVar("T")
+# After TikTok refused a seller's refresh token, how long the seller's page is told to
+# reconnect without asking TikTok again (short: a wrong app secret is refused alike).
+REFUSED_REFRESH_MEMORY_S = 10 * 60
+
+
+class NotConnected(Exception):
+    """The seller never authorized this app (or its record is gone)."""
+
+
+class ReconnectNeeded(Exception):
+    """The seller's refresh token expired or was refused: they must authorize again."""
+
+
+class SellerAuthorization:
+    def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock):
+        self.settings = settings
+        self.client = client
+        self.store = store
+        self.shared = shared
+        self.clock = clock
+
+    def authorize_url(self, state: str) -> str:
+        query = urlencode({"service_id": self.settings.service_id, "state": state})
+        return f"{self.settings.authorize_url}?{query}"
+
+    async def connect(self, auth_code: str) -> str:
+        """Exchange the callback's code for tokens, fetch the authorized shops, store
+        both; the seller's open_id."""
+        data = await self.client.auth(TOKEN_GET_PATH, {"auth_code": auth_code,
+                                                       "grant_type": "authorized_code"})
+        seller = _seller_tokens(TOKEN_GET_PATH, data)
+        reply = await self.client.open_api("GET", SHOPS_PATH, access_token=seller.access_token)
+        shops = _shops(reply)
+        await asyncio.to_thread(self.store.save_seller, seller, shops)
+        await self.shared.delete(_refused_key(seller.open_id))
+        logger.info("seller %s connected %d shop(s)", seller.open_id, len(shops))
+        return seller.open_id
+
+    async def seller(self, open_id: str) -> SellerTokens:
+        """The stored seller; NotConnected or ReconnectNeeded when there is none to use."""
+        seller = await asyncio.to_thread(self.store.seller, open_id)
+        if seller is None:
+            raise NotConnected(open_id)
+        if seller.refresh_expire_at <= self.clock.now() or await self.shared.get(
+                _refused_key(open_id)):
+            raise ReconnectNeeded(open_id)
+        return seller
+
+    async def shops(self, open_id: str) -> list[Shop]:
+        return await asyncio.to_thread(self.store.shops, open_id)
+
+    async def access_token(self, open_id: str, refused: str | None = None) -> str:
+        """A usable access token: the stored one unless it expires soon or is ``refused``."""
+        seller = await self.seller(open_id)
+        if self._usable(seller, refused):
+            return seller.access_token
+        async with self.shared.lock("refresh:" + open_id):
+            seller = await self.seller(open_id)  # another worker may have refreshed it
+            if self._usable(seller, refused):
+                return seller.access_token
+            return (await self._refresh(seller)).access_token
+
+    async def call(self, open_id: str, send: Callable[[str], Awaitable[T]]) -> T:
+        """``send(access_token)``, again with a refreshed token if TikTok refused the first."""
+        token = await self.access_token(open_id)
+        try:
+            return await send(token)
+        except OpenApiError as error:
+            if not error.token_refused:
+                raise
+            logger.info("TikTok refused seller %s's access token (%s): refreshing it",
+                        open_id, error.describe())
+        return await send(await self.access_token(open_id, refused=token))
+
+    def _usable(self, seller: SellerTokens, refused: str | None) -> bool:
+        return (seller.access_token != refused
+                and seller.access_expire_at - self.settings.refresh_margin > self.clock.now())
+
+    async def _refresh(self, seller: SellerTokens) -> SellerTokens:
+        try:
+            data = await self.client.auth(TOKEN_REFRESH_PATH, {
+                "refresh_token": seller.refresh_token, "grant_type": "refresh_token"})
+        except OpenApiError as error:
+            if error.status is None or error.status >= 500 or error.rate_limited:
+                raise
+            logger.warning("TikTok refused seller %s's refresh token (%s): the seller must "
+                           "authorize the app again (or the app key/secret is wrong)",
+                           seller.open_id, error.describe())
+            await self.shared.put(_refused_key(seller.open_id), b"1", REFUSED_REFRESH_MEMORY_S)
+            raise ReconnectNeeded(seller.open_id) from error
+        fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
+        await asyncio.to_thread(self.store.save_seller, fresh)
+        logger.info("refreshed seller %s's access token", seller.open_id)
+        return fresh
+
+
+def _refused_key(open_id: str) -> str:
+    return "refresh-refused:" + open_id
+
+
+def _seller_tokens(path: str, data: dict, previous: SellerTokens | None = None) -> SellerTokens:
+    """The tokens of a token get/refresh reply (``*_expire_in`` are absolute unix seconds)."""
+    try:
+        return SellerTokens(
+            open_id=_text(data.get("open_id") or (previous and previous.open_id)),
+            name=str(data.get("seller_name") or (previous.name if previous else "")),
+            region=str(data.get("seller_base_region") or (previous.region if previous else "")),
+            access_token=_text(data["access_token"]),
+            access_expire_at=int(data["access_token_expire_in"]),
+            refresh_token=_text(data["refresh_token"]),
+            refresh_expire_at=int(data["refresh_token_expire_in"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise OpenApiError(path, 200, None, "the token reply lacks the tokens or their expiry "
+                           f"(fields: {', '.join(sorted(data))[:200]})") from None
+
+
+def _shops(data: dict) -> list[Shop]:
+    try:
+        return [Shop(_text(shop["id"]), str(shop.get("name", "")), str(shop.get("region", "")),
+                     _text(shop["cipher"])) for shop in data["shops"]]
+    except (KeyError, TypeError, ValueError):
+        raise OpenApiError(SHOPS_PATH, 200, None, "the shops reply is not a list of shops "
+                           "with id and cipher") from None
+
+
+def _text(value) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
+        raise ValueError("not a string")
+    return str(value)

@@ -1,0 +1,118 @@
+"""State shared by every process of one backend: rate limits, caches, locks, OAuth state.
+
+    shared = shared_state(settings.redis_url)    # RedisShared with a URL, else MemoryShared
+    if await shared.hit("token:ip", "30/minute", client_ip) ... # None, or seconds to wait
+    await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
+    async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
+    await shared.aclose()
+
+Without Redis everything lives in this process (asyncio locks, a dict, the
+``limits`` library's memory storage): one process needs no other service.
+With ``REDIS_URL`` the same calls go to Redis (redis-py's asyncio client, its
+``Lock``, and ``limits``' Redis storage), so several workers or machines
+share one set of limits, one cache and one holder of each lock.
+"""
+
+import asyncio
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from weakref import WeakValueDictionary
+
+import limits
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
+
+KEY_PREFIX = "tiktokshop-backend:"
+# A lock holder that died (a killed worker) frees its locks after this long.
+LOCK_TIMEOUT_S = 60
+
+
+class _Limits:
+    def __init__(self, storage):
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def hit(self, namespace: str, rate: str, key: str) -> int | None:
+        """Count one request; None if allowed, else whole seconds until it would be."""
+        item = limits.parse(rate)
+        if await self._limiter.hit(item, namespace, key):
+            return None
+        stats = await self._limiter.get_window_stats(item, namespace, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+class MemoryShared(_Limits):
+    def __init__(self):
+        super().__init__(MemoryStorage())
+        self._values: dict[str, tuple[bytes, float]] = {}
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+
+    async def put(self, key: str, value: bytes, ttl: float) -> None:
+        self._values[key] = (value, time.monotonic() + ttl)
+
+    async def get(self, key: str) -> bytes | None:
+        value, until = self._values.get(key, (None, 0.0))
+        if value is not None and until <= time.monotonic():
+            self._values.pop(key, None)
+            return None
+        return value
+
+    async def take(self, key: str) -> bytes | None:
+        """The value, removed so that nobody else gets it."""
+        value = await self.get(key)
+        self._values.pop(key, None)
+        return value
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    @asynccontextmanager
+    async def lock(self, name: str) -> AsyncIterator[None]:
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        async with lock:
+            yield
+
+    async def aclose(self) -> None:
+        self._values.clear()
+
+
+class RedisShared(_Limits):
+    def __init__(self, url: str):
+        super().__init__(RedisStorage(_limits_uri(url), implementation="redispy",
+                                      key_prefix=KEY_PREFIX + "limits"))
+        self._redis = Redis.from_url(url)
+
+    async def put(self, key: str, value: bytes, ttl: float) -> None:
+        await self._redis.set(KEY_PREFIX + key, value, px=max(1, int(ttl * 1000)))
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._redis.get(KEY_PREFIX + key)
+
+    async def take(self, key: str) -> bytes | None:
+        return await self._redis.getdel(KEY_PREFIX + key)
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(KEY_PREFIX + key)
+
+    @asynccontextmanager
+    async def lock(self, name: str) -> AsyncIterator[None]:
+        async with self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_TIMEOUT_S,
+                                    sleep=0.02):
+            yield
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+def _limits_uri(url: str) -> str:
+    """The limits library names its asyncio Redis storage async+redis://."""
+    scheme, _, rest = url.partition("://")
+    return f"async+{scheme}://{rest}"
+
+
+def shared_state(redis_url: str | None) -> MemoryShared | RedisShared:
+    return RedisShared(redis_url) if redis_url else MemoryShared()

@@ -1,0 +1,195 @@
+"""The sandbox's control API and page: what a test or a developer does to "TikTok".
+
+    POST <sandbox>/control/clock {"advance": 3600}            -> {"now": 1767229200.0}
+    POST <sandbox>/control/authorize {"shop_ids": [...], "state": "..."}
+         -> {"redirect_url": "<registered redirect>?code=...&state=..."}
+    POST <sandbox>/control/returns {"shop_id": "7495610000000000001"}
+         -> {"return_order": {...a new pending request, due REQUEST_WINDOW from now...}}
+    POST <sandbox>/control/faults {"target": "open_api", "status": 503, "count": 1,
+                                   "delay_s": 0, "code": 99100010}
+    POST <sandbox>/control/faults {"target": "auth", "rate_limit": true, "count": 2}
+         -> {"target": ..., "count": ...}
+    POST <sandbox>/control/revoke {"shop_ids": [...]} or {"all": true}  -> {"revoked": 1}
+    GET  <sandbox>/control          a page: the clock, each shop with an
+                                    "Add a return request" button
+
+Only there when ``settings.controls`` is on (the dev server and the tests turn
+it on); otherwise every /control path is 404, like any path TikTok does not
+have. Replies are plain JSON objects; a bad request is 400 ``{"error": ...}``.
+The page's buttons are forms posting to /control/returns; the reply to a form
+is a redirect back to the page, which says what was added.
+"""
+
+import math
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from .auth import authorize_redirect
+from .authorizations import Authorizations
+from .errors import PlatformError
+from .faults import TARGETS, Fault, Faults
+from .inputs import json_object, read_body
+from .pages import html_page, text
+from .settings import SandboxSettings
+from .store import ReturnNotFound, ReturnsStore
+
+CONTROL_PATH = "/control"
+FORM = "application/x-www-form-urlencoded"
+MAX_ADVANCE_S = 10 * 365 * 24 * 3600
+MAX_FAULT_COUNT = 1000
+MAX_DELAY_S = 120
+
+
+class BadControl(ValueError):
+    """A control request that does not say what to do; the message says why."""
+
+
+def routes(store: ReturnsStore, auths: Authorizations, settings: SandboxSettings, clock,
+           faults: Faults) -> list:
+    controls = Controls(store, auths, settings, clock, faults)
+    return [
+        Route(CONTROL_PATH, controls.page, methods=["GET"], name="control_page"),
+        Route(CONTROL_PATH + "/clock", controls.json(controls.advance_clock), methods=["POST"]),
+        Route(CONTROL_PATH + "/authorize", controls.json(controls.authorize), methods=["POST"]),
+        Route(CONTROL_PATH + "/returns", controls.add_return, methods=["POST"]),
+        Route(CONTROL_PATH + "/faults", controls.json(controls.inject_fault), methods=["POST"]),
+        Route(CONTROL_PATH + "/revoke", controls.json(controls.revoke), methods=["POST"]),
+    ]
+
+
+class Controls:
+    def __init__(self, store, auths, settings, clock, faults):
+        self.store = store
+        self.auths = auths
+        self.settings = settings
+        self.clock = clock
+        self.faults = faults
+
+    def json(self, action):
+        """An endpoint taking a JSON object and answering ``action``'s dict (400 on BadControl)."""
+        async def endpoint(request: Request) -> JSONResponse:
+            try:
+                data = json_object(await read_body(request))
+                return JSONResponse(await run_in_threadpool(action, data),
+                                    headers={"cache-control": "no-store"})
+            except (BadControl, ReturnNotFound) as exc:
+                return _bad(str(exc))
+            except PlatformError as error:
+                return _bad(error.message, error.status)
+        return endpoint
+
+    def advance_clock(self, data: dict) -> dict:
+        seconds = data.get("advance")
+        if (not isinstance(seconds, int | float) or isinstance(seconds, bool)
+                or not math.isfinite(seconds) or not 0 <= seconds <= MAX_ADVANCE_S):
+            raise BadControl(f"advance must be a number of seconds from 0 to {MAX_ADVANCE_S}")
+        return {"now": self.clock.advance(seconds)}
+
+    def authorize(self, data: dict) -> dict:
+        shop_ids, state = data.get("shop_ids"), data.get("state", "")
+        if not _strings(shop_ids) or not isinstance(state, str):
+            raise BadControl('give {"shop_ids": ["<shop id>", ...], "state": "<state>"}')
+        return {"redirect_url": authorize_redirect(self.store, self.auths, self.settings,
+                                                   shop_ids, state)}
+
+    def inject_fault(self, data: dict) -> dict:
+        target, count = data.get("target"), data.get("count", 1)
+        if target not in TARGETS:
+            raise BadControl(f"target must be one of {', '.join(TARGETS)}")
+        if not _whole(count, 1, MAX_FAULT_COUNT):
+            raise BadControl(f"count must be a whole number from 1 to {MAX_FAULT_COUNT}")
+        status, code, delay = data.get("status"), data.get("code"), data.get("delay_s", 0)
+        rate_limit = data.get("rate_limit", False) is True
+        if status is not None and not _whole(status, 400, 599):
+            raise BadControl("status must be an HTTP error status, 400 to 599")
+        if code is not None and not _whole(code, 1, 2**31):
+            raise BadControl("code must be a positive whole number")
+        if (not isinstance(delay, int | float) or isinstance(delay, bool)
+                or not 0 <= delay <= MAX_DELAY_S):
+            raise BadControl(f"delay_s must be 0 to {MAX_DELAY_S} seconds")
+        if status is None and not rate_limit and not delay:
+            status = 503
+        self.faults.inject(target, Fault(status, code, delay, rate_limit), count)
+        return {"target": target, "count": count, "status": status, "code": code,
+                "delay_s": delay, "rate_limit": rate_limit}
+
+    def revoke(self, data: dict) -> dict:
+        if data.get("all") is True:
+            return {"revoked": self.auths.revoke()}
+        shop_ids = data.get("shop_ids")
+        if not _strings(shop_ids):
+            raise BadControl('give {"shop_ids": ["<shop id>", ...]} or {"all": true}')
+        return {"revoked": self.auths.revoke(shop_ids)}
+
+    async def add_return(self, request: Request) -> Response:
+        """JSON in, the new return out; or the page's form, answered with the page."""
+        try:
+            raw = await read_body(request)
+        except PlatformError as error:
+            return _bad(error.message, error.status)
+        from_page = request.headers.get("content-type", "").startswith(FORM)
+        if from_page:
+            shop_id = parse_qs(raw.decode("utf-8", "replace")).get("shop_id", [""])[0]
+        else:
+            try:
+                shop_id = json_object(raw).get("shop_id")
+            except PlatformError as error:
+                return _bad(error.message)
+        if not isinstance(shop_id, str):
+            return _bad('give {"shop_id": "<shop id>"}')
+        try:
+            order = await run_in_threadpool(self.store.add_pending_return, shop_id)
+        except ReturnNotFound as exc:
+            return _bad(str(exc), 404)
+        if from_page:
+            back = URL(str(request.url_for("control_page"))).include_query_params(
+                added=order["return_id"], shop_id=shop_id)
+            return RedirectResponse(str(back), 303)
+        return JSONResponse({"return_order": order}, headers={"cache-control": "no-store"})
+
+    def page(self, request: Request) -> Response:  # sync: SQLite, in the threadpool
+        added, shop_id = request.query_params.get("added"), request.query_params.get("shop_id")
+        shops = self.store.shops()
+        names = {shop.shop_id: shop.name for shop in shops}
+        status = ""
+        if added and shop_id in names:
+            status = (f"Added return request {text(added[:40])} to {text(names[shop_id])}.")
+        rows = "".join(
+            f"<tr><th scope=row>{text(shop.name)}</th><td>{text(shop.region)}</td>"
+            f"<td>{text(shop.shop_id)}</td><td>{self.store.pending_count(shop.shop_id)}</td>"
+            f'<td><form method="post" action="{text(request.url_for("control_page"))}/returns">'
+            f'<input type="hidden" name="shop_id" value="{text(shop.shop_id)}">'
+            f'<button type="submit" aria-label="Add a return request to {text(shop.name)}">'
+            "Add a return request</button></form></td></tr>"
+            for shop in shops
+        )
+        body = (
+            "<h1>TikTok Shop sandbox controls</h1>"
+            f'<p role="status" class="status">{status}</p>'
+            f"<p>Sandbox clock: <time>{int(self.clock.now())}</time> (unix seconds).</p>"
+            "<table><caption>Shops of the sandbox seller</caption><thead><tr>"
+            "<th scope=col>Shop</th><th scope=col>Region</th><th scope=col>Shop id</th>"
+            "<th scope=col>Awaiting the seller</th><th scope=col>Buyer</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+        return html_page("Sandbox controls - TikTok Shop sandbox", body)
+
+
+def _bad(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status,
+                        headers={"cache-control": "no-store"})
+
+
+def _strings(values) -> bool:
+    return (isinstance(values, list) and 0 < len(values) <= 100
+            and all(isinstance(value, str) and len(value) <= 64 for value in values))
+
+
+def _whole(value, minimum: int, maximum: int) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and minimum <= value <= maximum)

@@ -1,0 +1,163 @@
+"""The backend against the real sandbox: the sandbox under uvicorn on a loopback port
+(mounted at /sandbox as the dev server mounts it), the backend in-process (TestClient),
+talking to it over real HTTP, both on one clock that stands still until a test moves it.
+
+    def test_x(backend, tiktok):
+        connect(backend, tiktok)                        # OAuth through the sandbox's authorize
+        backend.get(SELLER_PATH).json()
+        tiktok.control("faults", target="open_api", status=503, count=1)
+"""
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
+import pytest
+from cryptography.fernet import Fernet
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.testclient import TestClient
+
+from testsupport.fixtures import watch_test_client_responses  # noqa: F401 (fixture)
+from testsupport.servers import run_redis, serve_in_thread
+from tiktokshop_backend import BackendSettings, create_app
+from tiktokshop_sandbox import (
+    AUTH_MOUNT,
+    AUTHORIZE_PATH,
+    OPEN_API_MOUNT,
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    SANDBOX_SERVICE_ID,
+    WIDGET_TOKEN_PATH,
+    Clock,
+    SandboxSettings,
+)
+from tiktokshop_sandbox import create_app as create_sandbox
+
+NOW = 1_767_225_600  # 2026-01-01T00:00:00Z
+OWN_ORIGIN = "http://127.0.0.1:8000"
+REDIRECT_URL = OWN_ORIGIN + "/auth/tiktok/callback"
+SANDBOX = "/sandbox"
+US_SHOP, GB_SHOP = "7495610000000000001", "7495610000000000002"
+ENCRYPTION_KEY = Fernet.generate_key().decode()
+SESSION_SECRET = "backend-test-session-secret-" + "x" * 16
+
+
+@dataclass
+class Sandbox:
+    url: str
+    clock: Clock
+    settings: SandboxSettings
+
+    @property
+    def base(self) -> str:
+        return self.url + SANDBOX
+
+    def control(self, what: str, **body) -> dict:
+        response = httpx.post(f"{self.base}/control/{what}", json=body, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def clock():
+    return Clock(start=NOW)
+
+
+@pytest.fixture
+def sandbox_settings(tmp_path):
+    return SandboxSettings(data_dir=tmp_path / "sandbox", redirect_url=REDIRECT_URL,
+                           controls=True)
+
+
+@pytest.fixture
+def tiktok(sandbox_settings, clock):
+    host = Starlette(routes=[Mount(SANDBOX, app=create_sandbox(sandbox_settings, clock))])
+    with serve_in_thread(host) as url:
+        yield Sandbox(url, clock, sandbox_settings)
+
+
+def backend_settings(tmp_path, tiktok: Sandbox, **overrides) -> BackendSettings:
+    return BackendSettings(**{
+        "app_key": SANDBOX_APP_KEY, "app_secret": SANDBOX_APP_SECRET,
+        "service_id": SANDBOX_SERVICE_ID, "redirect_url": REDIRECT_URL,
+        "encryption_key": ENCRYPTION_KEY, "session_secret": SESSION_SECRET,
+        "widget_token_path": WIDGET_TOKEN_PATH, "db_path": tmp_path / "backend.sqlite3",
+        "open_api_base": tiktok.base + OPEN_API_MOUNT, "auth_base": tiktok.base + AUTH_MOUNT,
+        "authorize_url": tiktok.base + AUTHORIZE_PATH, "timeout": 2.0, **overrides})
+
+
+@pytest.fixture
+def make_backend(tmp_path, tiktok):
+    """A TestClient on a backend of its own settings (``overrides``), sharing the clock."""
+    clients = []
+
+    def make(app_args=None, **overrides) -> TestClient:
+        app_args = {"clock": tiktok.clock, **(app_args or {})}
+        app = create_app(backend_settings(tmp_path, tiktok, **overrides), **app_args)
+        client = TestClient(app, base_url=OWN_ORIGIN)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def backend(make_backend):
+    return make_backend()
+
+
+def connect(client: TestClient, tiktok: Sandbox, shops=(US_SHOP, GB_SHOP)) -> None:
+    """What a seller does: Connect (OAuth start), Authorize on TikTok, back to the callback."""
+    start = client.get("/auth/tiktok/start", follow_redirects=False)
+    assert start.status_code == 302, start.text
+    state = dict(part.split("=", 1) for part in urlsplit(start.headers["location"]).query.split("&"))["state"]
+    redirect = tiktok.control("authorize", shop_ids=list(shops), state=state)["redirect_url"]
+    back = client.get(_path_and_query(redirect), follow_redirects=False)
+    assert back.status_code == 302 and back.headers["location"] == "/", back.text
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+class RequestLog:
+    """An httpx client for the backend that notes the path of every request it sends."""
+
+    def __init__(self):
+        self.paths: list[str] = []
+
+    def client(self) -> httpx.AsyncClient:
+        async def note(request):
+            self.paths.append(request.url.path)
+        return httpx.AsyncClient(event_hooks={"request": [note]})
+
+    def count(self, suffix: str) -> int:
+        return sum(1 for path in self.paths if path.endswith(suffix))
+
+
+@pytest.fixture
+def logs(caplog):
+    """Every log record of the test, every logger, every level."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    with run_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    import redis
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    client.close()
+    return redis_server
