@@ -1,6 +1,7 @@
 """The page-load benchmark: from navigation to the widget's content, per variant.
 
-    loads = run_pageload(browser, server_url, VARIANTS, runs=7, warmup=1)
+    loads = run_pageload(browser, server_url, VARIANTS, runs=7, warmup=1,
+                         deadline=Deadline(200))
     loads["mpy"]["cold"][0]["content_ms"]        # 731.4
 
 Each load is measured inside the page, relative to its navigation start: an
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from .budget import OutOfTime
 
 ROW = '[data-testid="mr-row"]'  # ManageReturns' first return request
 FLOOR_OUTPUT = "#python-wrote"  # what the floor page's Python writes
@@ -184,10 +187,17 @@ class LoadFailed(RuntimeError):
     pass
 
 
+# A variant failing this often is broken, not unlucky: its time goes to the others.
+MAX_FAILURES = 2
+
+
 def measure(browser, base_url, variant, timeout_ms):
-    """A cold load in a fresh browser context, then a warm reload: two records."""
+    """A cold load in a fresh browser context, then a warm reload: two records.
+
+    Every wait in it (navigation, content, collecting) ends by ``timeout_ms``."""
     context = browser.new_context()
     try:
+        context.set_default_timeout(timeout_ms)
         context.add_init_script(INIT_SCRIPT % json.dumps(variant.content))
         page = context.new_page()
         errors = []
@@ -197,7 +207,7 @@ def measure(browser, base_url, variant, timeout_ms):
         # Let what the page still fetches land in the cache before the reload;
         # a page that keeps fetching is reloaded as it is.
         with suppress(PlaywrightTimeout):
-            page.wait_for_load_state("networkidle", timeout=5_000)
+            page.wait_for_load_state("networkidle", timeout=min(5_000, timeout_ms))
         warm = _load(page, lambda: page.reload(wait_until="commit"), variant, timeout_ms, errors)
     finally:
         context.close()
@@ -226,17 +236,41 @@ def _measure_retrying_a_crash(browser, base_url, variant, timeout_ms):
         return measure(browser, base_url, variant, timeout_ms)
 
 
-def run_pageload(browser, base_url, variants, runs, warmup, timeout_ms=60_000):
-    """{variant name: {"cold": [record, ...], "warm": [...]}}, ``runs`` of each.
+def run_pageload(browser, base_url, variants, runs, warmup, deadline, page_limit_s=60,
+                 loads=None):
+    """{variant name: {"cold": [record, ...], "warm": [...], "failures": [text, ...]}}.
 
+    ``runs`` of each, fewer where a load failed or ``deadline`` came first.
     ``warmup`` rounds run first and are not recorded: the browser's first
     start and the server's first compression of each file are not the page's.
+    Each load (cold and warm) gets ``page_limit_s``; a variant that failed
+    ``MAX_FAILURES`` times is not loaded again. ``loads``, if given, is filled
+    in as it goes, so that a caller keeps what was measured whatever happens.
     """
-    loads = {variant.name: {"cold": [], "warm": []} for variant in variants}
+    loads = {} if loads is None else loads
+    for variant in variants:
+        loads[variant.name] = {"cold": [], "warm": [], "failures": []}
     for round_index in range(-warmup, runs):
         shift = round_index % len(variants)
         for variant in variants[shift:] + variants[:shift]:
-            cold, warm = _measure_retrying_a_crash(browser, base_url, variant, timeout_ms)
+            failures = loads[variant.name]["failures"]
+            if len(failures) >= MAX_FAILURES:
+                continue
+            try:
+                cold, warm = _measure_retrying_a_crash(browser, base_url, variant,
+                                                       deadline.limit_ms(page_limit_s))
+            except OutOfTime:
+                for variant_loads in loads.values():
+                    if len(variant_loads["cold"]) < runs:
+                        variant_loads["failures"].append(
+                            f"out of time after {len(variant_loads['cold'])} of {runs} runs")
+                print("  page load: out of time", file=sys.stderr, flush=True)
+                return loads
+            except (LoadFailed, PlaywrightError) as exc:
+                failures.append(str(exc).splitlines()[0])
+                print(f"  page load: {variant.name} failed: {failures[-1]}", file=sys.stderr,
+                      flush=True)
+                continue
             if round_index >= 0:
                 loads[variant.name]["cold"].append(cold)
                 loads[variant.name]["warm"].append(warm)
@@ -251,11 +285,14 @@ def median(values):
 
 
 def summarize(records):
-    """Medians of a list of load records (cold or warm)."""
+    """Medians of a list of load records (cold or warm); None for no records."""
+    if not records:
+        return None
     contents = [r["content_ms"] for r in records]
     milestone_keys = [key for key, _ in MILESTONES]
     request_keys = [key for key, _, _ in REQUESTS]
     return {
+        "runs": len(records),
         "content_ms": median(contents),
         "content_min_ms": min(contents),
         "content_max_ms": max(contents),
