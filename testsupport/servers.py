@@ -21,7 +21,7 @@ from pathlib import Path
 from .leaks import WATCH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SERVING = re.compile(r"Serving the demo at (http://\S+?)/ ")
+SERVING = re.compile(r"Serving .* at (http://\S+?)/ ")
 
 
 @dataclass

@@ -44,7 +44,8 @@ def create_app(settings: Settings) -> Starlette:
         *sandbox_sign_in.routes(store),
         *sandbox_routes(store, signer, settings),
         *mirror.routes(),
-        *site.routes(settings.site_root, mirror if settings.cdn == "mirror" else None),
+        *site.routes(settings.site_root, mirror if settings.cdn == "mirror" else None,
+                     settings.app_dir),
     ]
     app = Starlette(
         routes=routes,

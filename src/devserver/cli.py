@@ -2,6 +2,7 @@
 
     python serve.py                 # http://127.0.0.1:8000/
     python serve.py --port 0 --reset --data-dir /tmp/sandbox
+    python serve.py --app ~/my-pyscript-app   # your own app folder, at /
 """
 
 import socket
@@ -38,8 +39,11 @@ def main(argv=None) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"Serving the demo at http://{shown}:{port}/  (native-JS example: "
-          f"http://{shown}:{port}/examples/native.html)", flush=True)
+    if settings.app_dir is None:
+        print(f"Serving the demo at http://{shown}:{port}/  (native-JS example: "
+              f"http://{shown}:{port}/examples/native.html)", flush=True)
+    else:
+        print(f"Serving the app in {settings.app_dir} at http://{shown}:{port}/ ", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
