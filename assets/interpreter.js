@@ -34,10 +34,15 @@ const dist = core.slice(0, core.lastIndexOf("/") + 1);
 const hint = (rel, href) => Object.assign(document.createElement("link"), rel === "modulepreload"
   ? { rel, href } : { rel: "preload", as: "fetch", crossOrigin: "anonymous", href });
 const { modules, data } = INTERPRETER_FILES[interpreter];
+// A page whose config loads Pyodide through assets/python.mjs preloads that
+// module: Pyodide's stdlib then comes precompiled, from beside it.
+const wrapper = document.querySelector('link[rel="modulepreload"][href$="/python.mjs"]');
+const url = (path) => wrapper && path.endsWith("/python_stdlib.zip")
+  ? new URL("python_stdlib.zip", wrapper.href).href : cdn + path;
 document.head.append(
   ...CORE_CHUNKS.map((chunk) => hint("modulepreload", dist + chunk)),
   ...(config ? [hint("fetch", new URL(config, location.href).href)] : []),
   ...modules.map((path) => hint("modulepreload", cdn + path)),
-  ...data.map((path) => hint("fetch", cdn + path)),
+  ...data.map((path) => hint("fetch", url(path))),
   document.getElementById("preload-app")?.content ?? "",
 );

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from tiktokshop_widgets import MANAGE_RETURNS, ConfigError, WidgetConfig
 
 from .origins import origin_of
-from .page_manifest import PageManifest, content_security_policy
+from .page_manifest import COMPILED_STDLIB, PageManifest, content_security_policy
 from .settings import PROJECT_ROOT
 from .site import RENDERED_SUFFIXES
 
@@ -65,6 +65,10 @@ def export(out: Path, token_url: str, widgets_from: str | None = None,
         lambda m: m.group(0).replace(m.group(1), urljoin(widgets_from, m.group(1)))
         if widgets_from else "", page)
 
+    compiled_stdlib = manifest.compiled_stdlib()
+    if not compiled_stdlib.is_file():
+        raise SystemExit(f"{compiled_stdlib} is missing: ./dev demo (or ./dev test) builds it")
+
     out = out.resolve()
     _check_target(out, site_root.resolve(), force)
     _remove_earlier_export(out)
@@ -77,6 +81,7 @@ def export(out: Path, token_url: str, widgets_from: str | None = None,
                 if path.suffix in RENDERED_SUFFIXES:  # assets/interpreter.js's lists
                     target = out / relative
                     target.write_text(manifest.render(relative.as_posix(), target.read_text()))
+    _copy(compiled_stdlib, out / COMPILED_STDLIB)
     (out / "pyscript.toml").write_text(config)
     (out / "index.html").write_text(page)
 

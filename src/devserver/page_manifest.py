@@ -22,7 +22,9 @@ replaces with the list (the line's indentation kept):
   each module (the page's entry point ``main.py`` included);
 - ``<!-- page-manifest: csp -->`` (HTML): the Content-Security-Policy meta tag;
 - ``/* page-manifest: interpreter */`` (JS): ``CORE_CHUNKS``, ``NO_PLUGINS``
-  and ``INTERPRETER_FILES`` for assets/interpreter.js.
+  and ``INTERPRETER_FILES`` for assets/interpreter.js;
+- ``/* page-manifest: interpreter-urls */`` (JS): ``PYODIDE_VERSION`` and the
+  CDN folders ``PYODIDE`` and ``MICROPYTHON``, for assets/python.mjs.
 """
 
 import html
@@ -42,9 +44,12 @@ PLUGINS = ("!codemirror", "!deprecations-manager", "!donkey", "!error", "!py-edi
 # A package's module the page runs by its <script src> rather than imports.
 ENTRY_POINT = "main.py"
 PYSCRIPT_CORE = "@pyscript/core"
+STDLIB_ZIP = "python_stdlib.zip"
+# Where pages find the compiled stdlib: beside assets/python.mjs, which loads it.
+COMPILED_STDLIB = "assets/" + STDLIB_ZIP
 MICROPYTHON = "@micropython/micropython-webassembly-pyscript"
 MARKER = re.compile(
-    r"^(?P<indent>[ \t]*)(?:#|<!--|/\*) page-manifest: (?P<name>[a-z]+)(?P<args>[^\n]*?)"
+    r"^(?P<indent>[ \t]*)(?:#|<!--|/\*) page-manifest: (?P<name>[a-z-]+)(?P<args>[^\n]*?)"
     r"[ \t]*(?:-->|\*/)?[ \t]*$", re.MULTILINE)
 
 
@@ -119,6 +124,11 @@ class PageManifest:
             found.append(match.group(1))
         return found
 
+    def compiled_stdlib(self) -> Path:
+        """Where ``./dev`` writes the locked Pyodide's stdlib compiled to bytecode
+        (src/devserver/compile_stdlib.mjs), served as ``COMPILED_STDLIB``."""
+        return self.site_root / ".cache" / "pyodide-stdlib" / self.version("pyodide") / STDLIB_ZIP
+
     def interpreter_files(self) -> dict:
         """Each interpreter's files, as jsDelivr paths: modules, then data."""
         pyodide = f"pyodide/v{self.version('pyodide')}/full/"
@@ -165,6 +175,11 @@ class PageManifest:
             return [f"const CORE_CHUNKS = {json.dumps(self.core_chunks)};",
                     f"const NO_PLUGINS = {json.dumps('plugins = ' + json.dumps(list(PLUGINS)))};",
                     f"const INTERPRETER_FILES = {json.dumps(self.interpreter_files())};"]
+        if name == "interpreter-urls":
+            files = self.interpreter_files()
+            return [f"const PYODIDE_VERSION = {json.dumps(self.version('pyodide'))};",
+                    *(f"const {constant} = {json.dumps(CDN_ORIGIN + '/' + files[key]['modules'][0].rsplit('/', 1)[0] + '/')};"
+                      for constant, key in (("PYODIDE", "pyodide"), ("MICROPYTHON", "micropython")))]
         raise ManifestError(f"unknown page-manifest marker: {name}")
 
 

@@ -27,7 +27,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
 from .cdn_mirror import CDN_ORIGIN, CdnMirror
-from .page_manifest import PageManifest
+from .page_manifest import COMPILED_STDLIB, PageManifest
 
 SITE_FILES = ("index.html", "pyscript.toml")
 SITE_DIRS = ("assets", "examples", "bench/pages", "src/tiktokshop_widgets", "src/returns_app")
@@ -39,7 +39,8 @@ CDN_URL = re.compile(re.escape(CDN_ORIGIN) + r"/[^\s\"'`<>)]+")
 
 def routes(site_root: Path, mirror: CdnMirror | None, app_dir: Path | None = None) -> list:
     manifest = PageManifest(site_root)
-    files = SiteFiles(site_root, mirror, manifest.render)
+    files = SiteFiles(site_root, mirror, manifest.render,
+                      generated={COMPILED_STDLIB: manifest.compiled_stdlib()})
     if app_dir is not None:
         files = AppFiles(app_dir, mirror, behind=files)
     return [Mount("/", app=files, name="site")]
@@ -79,14 +80,19 @@ class SiteFiles(StaticFiles):
     (``render``), with an ETag of what is sent, since that changes when the
     manifest does (a module added) as well as when the file does."""
 
-    def __init__(self, directory: Path, mirror: CdnMirror | None, render=None):
+    def __init__(self, directory: Path, mirror: CdnMirror | None, render=None, generated=None):
         super().__init__(directory=directory, html=True)
         self.root = Path(directory)
         self.mirror = mirror
         self.render = render
+        # {site path: file}: files built from others (by ./dev), not in the checkout.
+        self.generated = generated or {}
 
     def lookup_path(self, path: str):
         relative = os.path.normpath(path).replace(os.sep, "/")
+        if relative in self.generated:
+            built = self.generated[relative]
+            return (str(built), os.stat(built)) if built.is_file() else ("", None)
         if relative != "." and not self.is_public(relative):
             return "", None
         return super().lookup_path(path)

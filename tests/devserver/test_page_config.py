@@ -26,9 +26,14 @@ def test_every_jsdelivr_pin_is_the_version_package_lock_json_locks():
 def test_the_page_loads_pyscript_pyodide_and_widget_kit_from_jsdelivr():
     urls = {url for _, url in pinned_cdn_urls(PROJECT_ROOT)}
     assert f"https://cdn.jsdelivr.net/npm/@pyscript/core@{locked_version('@pyscript/core')}/dist/core.js" in urls
-    # Both interpreters share the config: PyScript core picks each one's URL (the
-    # end-to-end tests check those are the versions package-lock.json pins).
-    assert "interpreter" not in PAGE_CONFIG
+    # Both interpreters share the config: its interpreter module loads either one,
+    # at the versions package-lock.json pins.
+    assert PAGE_CONFIG["interpreter"] == "./assets/python.mjs"
+    module = PageManifest(PROJECT_ROOT).render(
+        "assets/python.mjs", (PROJECT_ROOT / "assets/python.mjs").read_text())
+    assert f'"https://cdn.jsdelivr.net/pyodide/v{locked_version("pyodide")}/full/"' in module
+    assert ('"https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@'
+            f'{locked_version("@micropython/micropython-webassembly-pyscript")}/"') in module
     assert PAGE_CONFIG["tiktok_widgets"]["sdk_url"] == (
         "https://cdn.jsdelivr.net/npm/@tiktokshop/widget-kit@"
         f"{locked_version('@tiktokshop/widget-kit')}/dist/es/index.js")
