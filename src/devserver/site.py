@@ -40,7 +40,7 @@ CDN_URL = re.compile(re.escape(CDN_ORIGIN) + r"/[^\s\"'`<>)]+")
 def routes(site_root: Path, mirror: CdnMirror | None, app_dir: Path | None = None) -> list:
     manifest = PageManifest(site_root)
     files = SiteFiles(site_root, mirror, manifest.render,
-                      generated={COMPILED_STDLIB: manifest.compiled_stdlib()})
+                      generated={COMPILED_STDLIB: manifest.compiled_stdlib})
     if app_dir is not None:
         files = AppFiles(app_dir, mirror, behind=files)
     return [Mount("/", app=files, name="site")]
@@ -85,14 +85,17 @@ class SiteFiles(StaticFiles):
         self.root = Path(directory)
         self.mirror = mirror
         self.render = render
-        # {site path: file}: files built from others (by ./dev), not in the checkout.
+        # {site path: where it is}: files built from others (by ./dev), not in the checkout.
         self.generated = generated or {}
 
     def lookup_path(self, path: str):
         relative = os.path.normpath(path).replace(os.sep, "/")
         if relative in self.generated:
-            built = self.generated[relative]
-            return (str(built), os.stat(built)) if built.is_file() else ("", None)
+            try:
+                built = self.generated[relative]()
+                return str(built), os.stat(built)
+            except (OSError, LookupError):  # not built, or no lock to say which
+                return "", None
         if relative != "." and not self.is_public(relative):
             return "", None
         return super().lookup_path(path)

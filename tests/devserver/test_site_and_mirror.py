@@ -190,3 +190,16 @@ def test_an_app_folder_is_served_at_the_root_as_written_and_nothing_hidden_in_it
     assert hidden.status_code == 404 and missing.status_code == 404
     # What the dev server serves besides stays reachable behind the app.
     assert library.status_code == 200
+
+
+def test_pyodides_stdlib_is_served_compiled_with_every_module_of_the_original(client):
+    import io
+    import zipfile
+
+    response = client.get("/assets/python_stdlib.zip")
+    compiled = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    original = zipfile.ZipFile(NODE_MODULES / "pyodide/python_stdlib.zip").namelist()
+
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert "json/__init__.pyc" in compiled and "json/__init__.py" not in compiled
+    assert {name.removesuffix("c") for name in compiled} == set(original)
