@@ -54,6 +54,10 @@ INIT_SCRIPT = """(() => {
   const marks = {};
   window.__bench = { marks };
   const mark = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
+  const longTasks = [];
+  window.__bench.longTasks = longTasks;
+  new PerformanceObserver((list) => longTasks.push(
+    ...list.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: "longtask", buffered: true });
   performance.setResourceTimingBufferSize(1000);
   for (const type of ["py:ready", "mpy:ready"]) {
     document.addEventListener(type, () => mark("python_ready"), { capture: true });
@@ -76,6 +80,7 @@ COLLECT = """async () => {
   const [navigation] = performance.getEntriesByType("navigation");
   return {
     marks: window.__bench.marks,
+    long_tasks: window.__bench.longTasks,
     paint: Object.fromEntries(performance.getEntriesByType("paint").map((e) => [e.name, e.startTime])),
     navigation: { end: navigation.responseEnd, bytes: navigation.transferSize },
     resources: performance.getEntriesByType("resource").map((e) => (
@@ -173,6 +178,10 @@ def load_record(raw):
         r["bytes"] for r in raw["resources"] if r["end"] <= content)
     return {
         "content_ms": content,
+        # The main thread's longest task (>= 50 ms) up to the content: what a
+        # click on the page may have had to wait for.
+        "longest_task_ms": max((duration for start, duration in raw["long_tasks"] if start < content),
+                               default=0),
         "first_paint_ms": raw["paint"].get("first-paint"),
         "fcp_ms": raw["paint"].get("first-contentful-paint"),
         "bytes": transferred,
@@ -298,6 +307,7 @@ def summarize(records):
         "content_max_ms": max(contents),
         "first_paint_ms": median(r["first_paint_ms"] for r in records),
         "fcp_ms": median(r["fcp_ms"] for r in records),
+        "longest_task_ms": median(r.get("longest_task_ms") for r in records),
         "bytes": median(r["bytes"] for r in records),
         "milestones": {
             key: median(r["milestones"].get(key) for r in records)

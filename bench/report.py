@@ -17,6 +17,7 @@ FLOOR_FACTOR = 0.5  # Pyodide app cold vs the stock Pyodide floor page cold
 WARM_NATIVE_FACTOR = 4  # Pyodide app warm vs native warm
 NATIVE_FACTOR = 1.5  # MicroPython app cold vs native cold
 HEAP_GROWTH_LIMIT_PCT = 5
+TAB_RESPONSE_LIMIT_MS = 100
 FAILED = "failed"
 
 
@@ -131,6 +132,31 @@ def lifecycle_table(runs):
             + ("\nFailed:\n" + "\n".join(problems) if problems else ""))
 
 
+def tab_table(tabs, summaries):
+    header = ["variant", "clicks", "answered median ms", "max", "over 100 ms",
+              "longest task during load (cold median)"]
+    rows, problems = [], []
+    for name, run in tabs.items():
+        clicks = sorted(run["clicks_ms"])
+        problems += [f"  {name}: {why}" for why in run["failures"]]
+        longest = summaries.get(name, {}).get("cold") or {}
+        rows.append([name, str(len(clicks)), _ms(_median(clicks)), _ms(clicks[-1] if clicks else None),
+                     str(sum(c > TAB_RESPONSE_LIMIT_MS for c in clicks)),
+                     _ms(longest.get("longest_task_ms"))])
+    title = ("Tab response: real clicks on the tabs while Python starts (cold loads), from the "
+             "input to the tab selected and its panel shown")
+    return (title + "\n" + _table(header, rows)
+            + ("\nFailed loads:\n" + "\n".join(problems) if problems else ""))
+
+
+def _median(values):
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
 @dataclass
 class Target:
     label: str
@@ -157,7 +183,7 @@ class Target:
                 f"(limit {self.limit:.1f}{self.unit}) - {verdict}{note}")
 
 
-def targets(summaries, lifecycle_runs):
+def targets(summaries, lifecycle_runs, tabs=None):
     """The issue's targets, against the medians and the lifecycle's heap growth."""
     def median(name, temperature="cold", key="content_ms"):
         return summaries[name][temperature][key] if name in summaries else None
@@ -183,6 +209,11 @@ def targets(summaries, lifecycle_runs):
         for name, label in (("pyodide", "Pyodide"), ("mpy", "MicroPython")):
             found.append(Target(f"shell's first contentful paint <= {FIRST_PAINT_LIMIT_MS} ms, "
                                 f"{label}", median(name, key="fcp_ms"), FIRST_PAINT_LIMIT_MS))
+    for name, run in (tabs or {}).items():
+        clicks = run["clicks_ms"]
+        found.append(Target(f"every tab click answered within {TAB_RESPONSE_LIMIT_MS} ms while "
+                            f"Python starts, {name}", max(clicks) if clicks else None,
+                            TAB_RESPONSE_LIMIT_MS, note=f"{len(clicks)} clicks"))
     lifecycle_runs = dict(lifecycle_runs or {})
     control = lifecycle_runs.pop("native", None)  # a reference, not a target
     for interpreter, run in lifecycle_runs.items():
@@ -210,7 +241,7 @@ def targets_text(found):
             + "\n".join(t.line() for t in found))
 
 
-def last_line(summaries, lifecycle_runs, runs, failed_variants=()):
+def last_line(summaries, lifecycle_runs, runs, failed_variants=(), tabs=None):
     """One line of key=value pairs: the numbers a script or a CI log wants.
 
     A variant never measured is ``<variant>_ms=failed``; a lifecycle page that
@@ -237,6 +268,11 @@ def last_line(summaries, lifecycle_runs, runs, failed_variants=()):
     for name in ("pyodide", "mpy"):
         if name in cold:
             pairs[f"{name}_kb"] = cold[name]["bytes"] / 1024
+            pairs[f"{name}_longest_task_ms"] = cold[name]["longest_task_ms"]
+    for name, run in (tabs or {}).items():
+        clicks = run["clicks_ms"]
+        pairs[f"{name}_tab_max_ms"] = max(clicks) if clicks else FAILED
+        pairs[f"{name}_tab_median_ms"] = _median(clicks) if clicks else FAILED
     if summaries:
         pairs["runs"] = runs
     short = {"native": "native", "pyodide": "pyodide", "micropython": "mpy"}

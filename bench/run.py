@@ -41,6 +41,10 @@ the library's live FFI proxies, and the JS heap after a forced GC, before and
 after the cycles (target: growth < 5%) and over the second half (a leak keeps
 growing there; warm-up levels off).
 
+Tab response (``tabs.py``): 3 more cold loads of each app variant, clicking
+the tabs while Python starts: how long each click waited to be answered
+(target: within 100 ms), beside the longest main-thread task of the page loads.
+
 It never hangs: each load gets 60 s, each lifecycle page 60 s to its first
 cycle and 15 s for every next one, and the whole run ``--time-limit``; what
 fails or runs out of time is reported as failed (in the tables, and as
@@ -50,7 +54,8 @@ stopped the run.
 
 The last line's keys: ``<variant>_ms`` (cold content medians), ``<variant>_warm_ms``,
 ``<app>_fcp_ms``, ``mpy_vs_native``, ``pyodide_vs_floor``, ``pyodide_over_floor_ms``,
-``pyodide_warm_vs_native``, ``<app>_kb``, ``runs``, and for the lifecycle
+``pyodide_warm_vs_native``, ``<app>_kb``, ``<app>_longest_task_ms``,
+``<app>_tab_max_ms``, ``<app>_tab_median_ms``, ``runs``, and for the lifecycle
 ``<interpreter>_cycle_ms``, ``_heap_growth_pct``, ``_proxies_left``, ``_lifecycle``.
 Needs the ``bench`` packages (matplotlib) besides the test ones.
 """
@@ -75,6 +80,7 @@ from bench import report  # noqa: E402
 from bench.lifecycle import run_lifecycle  # noqa: E402
 from bench.budget import Deadline  # noqa: E402
 from bench.pageload import VARIANTS, run_pageload, summarize  # noqa: E402
+from bench.tabs import run_tab_response  # noqa: E402
 from testsupport.browser import launch_args  # noqa: E402
 from testsupport.servers import run_server  # noqa: E402
 
@@ -83,6 +89,10 @@ BENCH_DIR = Path(__file__).resolve().parent
 TIME_LIMIT_S = 250
 # What the lifecycle needs of it at most (three pages of 210 cycles, ~60 s here).
 LIFECYCLE_SHARE_S = 80
+# The tab-response loads: TAB_LOADS cold loads of each app variant.
+TAB_SHARE_S = 40
+TAB_LOADS = 3
+TAB_VARIANTS = ("pyodide", "mpy")
 
 
 def parse_args(argv=None):
@@ -147,9 +157,9 @@ def main(argv=None):
     # The page loads leave the lifecycle its share of the time, whatever they do.
     lifecycle_share = 0 if args.no_lifecycle else (args.time_limit if args.lifecycle
                                                    else LIFECYCLE_SHARE_S)
-    pageload_deadline = Deadline(args.time_limit - lifecycle_share)
+    pageload_deadline = Deadline(args.time_limit - lifecycle_share - TAB_SHARE_S)
     # Timings are only as good as the machine is quiet: say how busy it was.
-    measured = SimpleNamespace(loads={}, lifecycle_runs={}, browser_version=None,
+    measured = SimpleNamespace(loads={}, tabs={}, lifecycle_runs={}, browser_version=None,
                                load_average=[os.getloadavg()[0]])
     args.out.mkdir(parents=True, exist_ok=True)
     try:
@@ -162,6 +172,10 @@ def main(argv=None):
                 try:
                     run_pageload(browser, running.url, args.variants, args.runs, args.warmup,
                                  pageload_deadline, loads=measured.loads)
+                    apps = [v for v in args.variants if v.name in TAB_VARIANTS]
+                    measured.tabs.update(run_tab_response(
+                        browser, running.url, apps, TAB_LOADS,
+                        Deadline(min(deadline.remaining() - lifecycle_share, TAB_SHARE_S))))
                 finally:
                     browser.close()
                 write_results(args, measured)  # kept even if the lifecycle goes wrong
@@ -184,11 +198,12 @@ def summaries_of(loads):
 
 def write_results(args, measured):
     summaries = summaries_of(measured.loads)
-    found = report.targets(summaries, measured.lifecycle_runs)
+    found = report.targets(summaries, measured.lifecycle_runs, measured.tabs)
     machine = {"platform": platform.platform(), "cpus": os.cpu_count(),
                "load_average": measured.load_average, "chromium": measured.browser_version}
     results = results_json(args, machine, measured.loads, summaries, measured.lifecycle_runs,
                            found)
+    results["tab_response"] = measured.tabs
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     return summaries, found
 
@@ -205,6 +220,8 @@ def print_report(args, measured, summaries, found):
     if summaries:
         sections += [report.milestone_table(args.variants, summaries),
                      report.request_table(args.variants, summaries)]
+    if measured.tabs:
+        sections.append(report.tab_table(measured.tabs, summaries))
     if lifecycle_runs:
         sections.append(report.lifecycle_table(lifecycle_runs))
     sections.append(report.targets_text(found))
@@ -212,7 +229,7 @@ def print_report(args, measured, summaries, found):
     sections.append(f"Wrote {args.out / 'results.json'} and {args.out / 'results.png'}")
     print("\n\n".join(sections))
     failed = [name for name, runs in loads.items() if not runs["cold"]]
-    print(report.last_line(summaries, lifecycle_runs, args.runs, failed), flush=True)
+    print(report.last_line(summaries, lifecycle_runs, args.runs, failed, measured.tabs), flush=True)
 
 
 def results_json(args, machine, loads, summaries, lifecycle_runs, found):
