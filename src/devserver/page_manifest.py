@@ -23,15 +23,17 @@ replaces with the list (the line's indentation kept):
 - ``<!-- page-manifest: csp -->`` (HTML): the Content-Security-Policy meta tag;
 - ``/* page-manifest: interpreter */`` (JS): ``CORE_CHUNKS``, ``NO_PLUGINS``
   and ``INTERPRETER_FILES`` for assets/interpreter.js;
-- ``/* page-manifest: interpreter-urls */`` (JS): ``PYODIDE_VERSION`` and the
-  CDN folders ``PYODIDE`` and ``MICROPYTHON``, for assets/python.mjs.
+- ``/* page-manifest: interpreter-urls */`` (JS): ``PYODIDE_VERSION``, the
+  compiled stdlib's ``STDLIB_SHA256`` and the CDN folders ``PYODIDE`` and
+  ``MICROPYTHON``, for assets/python.mjs.
 """
 
+import hashlib
 import html
 import json
 import os
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 CDN_ORIGIN = "https://cdn.jsdelivr.net"
@@ -129,6 +131,14 @@ class PageManifest:
         (src/devserver/compile_stdlib.mjs), served as ``COMPILED_STDLIB``."""
         return self.site_root / ".cache" / "pyodide-stdlib" / self.version("pyodide") / STDLIB_ZIP
 
+    def compiled_stdlib_sha256(self) -> str:
+        """The compiled stdlib's digest (a snapshot is only good with its own), or
+        "none" while it is not built."""
+        try:
+            return _sha256(self.compiled_stdlib())
+        except OSError:
+            return "none"
+
     def interpreter_files(self) -> dict:
         """Each interpreter's files, as jsDelivr paths: modules, then data."""
         pyodide = f"pyodide/v{self.version('pyodide')}/full/"
@@ -178,9 +188,20 @@ class PageManifest:
         if name == "interpreter-urls":
             files = self.interpreter_files()
             return [f"const PYODIDE_VERSION = {json.dumps(self.version('pyodide'))};",
+                    f"const STDLIB_SHA256 = {json.dumps(self.compiled_stdlib_sha256())};",
                     *(f"const {constant} = {json.dumps(CDN_ORIGIN + '/' + files[key]['modules'][0].rsplit('/', 1)[0] + '/')};"
                       for constant, key in (("PYODIDE", "pyodide"), ("MICROPYTHON", "micropython")))]
         raise ManifestError(f"unknown page-manifest marker: {name}")
+
+
+@lru_cache(maxsize=4)
+def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_of(path, stat.st_mtime_ns, stat.st_size)
 
 
 def _relative(site_path: str, folder: PurePosixPath) -> str:
