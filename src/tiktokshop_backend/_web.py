@@ -47,6 +47,7 @@ from tiktokshop_widgets.backend import (
     CURRENT_SHOP_PATH,
     NOT_CONNECTED,
     RECONNECT_NEEDED,
+    RETURNS_SUMMARY_PATH,
     SELLER_PATH,
     TOKEN_PATH,
 )
@@ -59,7 +60,7 @@ from ._store import Shop, StoreUnreadable
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
-SUMMARY_PATH = "/api/v1/returns/summary"
+SUMMARY_PATH = RETURNS_SUMMARY_PATH
 
 SHOP_ID = re.compile(r"^[0-9]{1,32}$")
 PARTNER_TYPES = ("1",)

@@ -15,9 +15,9 @@ from .conftest import GB_SHOP, US_SHOP, RequestLog, connect
 DAY = 86_400
 
 
-def awaiting_in_sandbox(client, tiktok, shop_id) -> list[int]:
-    """The earliest deadline of every return waiting for the seller, asked of the sandbox
-    directly, every page."""
+def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, str, int]]:
+    """(earliest deadline, return_id, create_time) of every return waiting for the seller,
+    asked of the sandbox directly, every page."""
     services = client.app.state.backend
     (open_id,) = services.store.sellers()
     token = services.store.seller(open_id).access_token
@@ -34,7 +34,8 @@ def awaiting_in_sandbox(client, tiktok, shop_id) -> list[int]:
         for order in data["data"]["return_orders"]:
             actions = [a for a in order.get("seller_next_action_response") or [] if a["action"]]
             if actions:
-                deadlines.append(min(int(a["deadline"]) for a in actions))
+                deadlines.append((min(int(a["deadline"]) for a in actions),
+                                  order["return_id"], int(order["create_time"])))
         page_token = data["data"].get("next_page_token")
         if not page_token:
             return deadlines
@@ -49,13 +50,16 @@ def summary(client, shop=US_SHOP, **extra):
 
 def test_the_summary_counts_what_waits_and_when_the_first_is_due(backend, tiktok):
     connect(backend, tiktok)
-    deadlines = awaiting_in_sandbox(backend, tiktok, US_SHOP)
+    waiting = awaiting_in_sandbox(backend, tiktok, US_SHOP)
     now = int(tiktok.clock.now())
-    assert deadlines  # the seed always has requests waiting
+    assert waiting  # the seed always has requests waiting
+    first_deadline, first_return_id, _ = min(waiting)
     assert summary(backend) == {
-        "awaiting": len(deadlines),
-        "due_within_24h": sum(1 for d in deadlines if d <= now + DAY),
-        "next_deadline": min(deadlines),
+        "awaiting": len(waiting),
+        "due_within_24h": sum(1 for deadline, _, _ in waiting if deadline <= now + DAY),
+        "next_deadline": first_deadline,
+        "next_deadline_return_id": first_return_id,
+        "newest_request_at": max(created for _, _, created in waiting),
         "checked_at": now,
     }
 
