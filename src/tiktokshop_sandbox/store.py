@@ -192,6 +192,15 @@ class ReturnsStore:
                 _insert_return(db, order)
             return True
 
+    def reseed_returns(self, now: int | None = None) -> None:
+        """Every shop's return requests as the seed makes them, decisions forgotten; the
+        shops and the sellers' authorizations stay (what a test starting afresh needs)."""
+        with self.writing() as db:
+            for table in ("decisions", "return_line_items", "returns"):
+                db.execute(f"DELETE FROM {table}")
+            for order in seed.generate(int(self._now()) if now is None else now).returns:
+                _insert_return(db, order)
+
     def add_pending_return(self, shop_id: str) -> dict:
         """A new return request for the shop, created now, waiting for the seller
         (what a buyer asking for a refund does); ReturnNotFound for no such shop."""

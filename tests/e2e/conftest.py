@@ -58,10 +58,10 @@ def console_errors(page):
 
 @pytest.fixture
 def fresh_sandbox(server):
-    """The session server's sandbox re-seeded: every pending request pending again."""
+    """The session server's return requests re-seeded: every pending request pending again
+    (the demo seller's authorization stays, as the backend's stored tokens need it)."""
     store = ReturnsStore(server.data_dir / "sandbox.sqlite3")
-    store.reset()
-    store.seed_if_empty()
+    store.reseed_returns()
     return store
 
 

@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tiktokshop_sandbox import ReturnsStore
+from tiktokshop_sandbox import DEMO_SELLER, Clock, ReturnsStore, SandboxSettings
+from tiktokshop_sandbox.authorizations import Authorizations
 from tiktokshop_sandbox.model import (
     AWAITING_BUYER_SHIP,
     BUYER_SHIPPED_ITEM,
@@ -137,6 +138,19 @@ def test_reseeding_gives_the_same_shops_ids_and_content(store):
 
     after = {shop.shop_id: all_returns(store, shop.shop_id) for shop in SHOPS}
     assert after == before
+
+
+def test_reseeding_the_returns_keeps_the_shops_and_the_sellers_authorizations(store, tmp_path):
+    before = all_returns(store)
+    auths = Authorizations(store, SandboxSettings(data_dir=tmp_path), Clock(start=NOW))
+    tokens = auths.exchange_code(auths.grant(DEMO_SELLER.open_id, [DEMO_SHOP]))
+    approve(store, pending(store, "REFUND"))
+
+    store.reseed_returns(now=NOW)
+
+    assert all_returns(store) == before  # the decision is forgotten
+    assert store.get_shop(DEMO_SHOP) is not None
+    assert auths.check_access_token(tokens.access_token)  # the backend's tokens still work
 
 
 def test_seeding_later_shifts_only_the_timestamps(store, tmp_path):
