@@ -41,7 +41,8 @@ the library's live FFI proxies, and the JS heap after a forced GC, before and
 after the cycles (target: growth < 5%) and over the second half (a leak keeps
 growing there; warm-up levels off).
 
-Tab response (``tabs.py``): 3 more cold loads of each app variant, clicking
+Tab response (``tabs.py``): 3 more cold loads of each app variant, each in a
+browser of its own, clicking
 the tabs while Python starts: how long each click waited to be answered
 (target: within 100 ms), beside the longest main-thread task of the page loads.
 
@@ -175,7 +176,8 @@ def main(argv=None):
                                  pageload_deadline, loads=measured.loads)
                     apps = [v for v in args.variants if v.name in TAB_VARIANTS]
                     measured.tabs.update(run_tab_response(
-                        browser, running.url, apps, TAB_LOADS,
+                        lambda: playwright.chromium.launch(**launch_args(playwright)),
+                        running.url, apps, TAB_LOADS,
                         Deadline(deadline.remaining() - lifecycle_share)))
                 finally:
                     browser.close()

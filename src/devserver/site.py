@@ -110,7 +110,9 @@ class SiteFiles(StaticFiles):
             return response
         body = Path(full_path).read_text(encoding="utf-8")
         if self.render is not None:
-            body = self.render(Path(full_path).relative_to(self.root).as_posix(), body)
+            # StaticFiles hands out real paths: the root may be reached through a link.
+            relative = os.path.relpath(full_path, os.path.realpath(self.root))
+            body = self.render(relative.replace(os.sep, "/"), body)
         if self.mirror is not None:
             body = self.mirror.rewrite(body)
         encoded = body.encode()

@@ -55,5 +55,6 @@ def test_the_returns_tab_works_offline(offline_page, demo_server):
 
     wait_for_requests(page)
     assert refused == []
-    # Pyodide booted on its precompiled stdlib, and fetched no other.
-    assert stdlib == [demo_server.url + "/assets/python_stdlib.zip"]
+    # Pyodide booted on its precompiled stdlib, and fetched no other (the snapshot
+    # worker, if it started by now, fetches the same one).
+    assert set(stdlib) == {demo_server.url + "/assets/python_stdlib.zip"}
