@@ -19,7 +19,7 @@ after a switch, and every few minutes.
 from tiktokshop_widgets import MANAGE_RETURNS, BackendError, SellerNotConnected, WidgetError
 from tiktokshop_widgets.background import in_background
 
-from .returns_tab import ReturnsTab, sentence
+from .returns_tab import ReturnsTab, ask_to_connect, sentence
 
 CONTAINER = "#returns-widget"
 
@@ -105,10 +105,4 @@ class ReturnsApp:
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)
-        self.panel.connect(
-            "Connect your TikTok Shop" + (" again" if error.reconnect else ""),
-            "Your TikTok Shop's connection to this app has lapsed: connect it again to see and "
-            "answer your buyers' return and refund requests here." if error.reconnect else
-            "Connect your TikTok Shop to see and answer your buyers' return and refund "
-            "requests here.",
-            error.connect_url)
+        self.panel.connect(*ask_to_connect(error))

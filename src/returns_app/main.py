@@ -9,6 +9,7 @@ seen again and every few minutes.
 """
 
 import asyncio
+import time
 
 from pyscript import config, document, window
 from pyscript.ffi import create_proxy
@@ -56,7 +57,7 @@ def watch_summary(backend, shop_id):
     notifier = Notifier(lambda title, body: notifications.show(title, body))
     notifications = BrowserNotifications(window, document, notifier)
     watch = SummaryWatch(lambda fresh: returns_summary(backend, shop_id(), fresh),
-                         AttentionView(document), now=lambda: window.Date.now() / 1000,
+                         AttentionView(document), now=time.time,
                          notifier=notifier)
 
     def seen_again(event):

@@ -64,9 +64,13 @@ class ReturnsTab:
         except MountCancelled:
             return  # hidden (or mounted again) meanwhile: that call owns the panel
         except WidgetError as error:
-            if self.visible:
-                headline, detail, can_retry = explain(error)
-                self.panel.failed(headline, detail, can_retry)
+            if not self.visible:
+                return
+            if getattr(error, "connect_url", None):  # the token endpoint said: connect first
+                self.panel.connect(*ask_to_connect(error))
+                return
+            headline, detail, can_retry = explain(error)
+            self.panel.failed(headline, detail, can_retry)
             return
         self.mounted = True
         self.panel.mounted()
@@ -79,6 +83,17 @@ class ReturnsTab:
         self.panel.activity(describe_decision(result))
         if self.on_decision is not None and result.get("code") == 0:
             self.on_decision()
+
+
+def ask_to_connect(error):
+    """(headline, detail, url) asking the seller to connect their shop, as ``error`` says."""
+    if error.reconnect:
+        return ("Connect your TikTok Shop again",
+                "Your TikTok Shop's connection to this app has lapsed: connect it again to see "
+                "and answer your buyers' return and refund requests here.", error.connect_url)
+    return ("Connect your TikTok Shop",
+            "Connect your TikTok Shop to see and answer your buyers' return and refund "
+            "requests here.", error.connect_url)
 
 
 def explain(error):

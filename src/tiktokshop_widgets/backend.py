@@ -42,11 +42,12 @@ class Backend:
             url += ("&" if "?" in url else "?") + query_string(query)
         return url
 
-    def resolve(self, url):
-        """A URL the backend gave, absolute or a path on its own origin, as the page can use it."""
+    def resolve(self, url, base=None):
+        """A URL the backend gave, absolute or a path on its own origin (that of ``base``,
+        the backend's by default), as the page can use it."""
         if url.startswith(("http://", "https://")) or not url.startswith("/"):
             return url
-        scheme, separator, rest = self.base_url.partition("://")
+        scheme, separator, rest = (self.base_url if base is None else base).partition("://")
         return (scheme + separator + rest.split("/")[0] if separator else "") + url
 
     async def get(self, path, query=(), error_class=BackendError, service="The app's server"):
@@ -71,7 +72,15 @@ class Backend:
         except Exception as error:  # a JS TypeError ("Failed to fetch") or the like
             raise error_class("network", service + " could not be reached ("
                               + js_error_message(error) + ").")
-        return parse_reply(status, text, error_class, service)
+        try:
+            return parse_reply(status, text, error_class, service)
+        except BackendError as error:
+            # "Connect your TikTok Shop (again)": what the seller can do about it, and where.
+            connect_url = error.data.get("connect_url") if isinstance(error.data, dict) else None
+            if error.status == 401 and isinstance(connect_url, str):
+                error.connect_url = self.resolve(connect_url, base=url)
+                error.reconnect = error.code == RECONNECT_NEEDED
+            raise
 
     async def _status_and_text(self, url, options):
         response = await self._fetch(url, **options)

@@ -44,15 +44,21 @@ class BackendError(WidgetError):
     ``kind`` is one of "http", "json", "code", "timeout", "network" (and, for
     tokens, "field", "expired"); ``status`` is the HTTP status, ``code``,
     ``backend_message`` and ``data`` what the backend said, when known.
+    ``connect_url`` is set when the backend answered that the seller must
+    connect their TikTok Shop first (``reconnect``: again, their connection
+    lapsed): any endpoint may say so, the token endpoint included.
     """
 
-    def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None):
+    def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None,
+                 connect_url=None, reconnect=False):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.code = code
         self.backend_message = backend_message
         self.data = data
+        self.connect_url = connect_url
+        self.reconnect = reconnect
 
 
 class TokenError(BackendError):
@@ -66,12 +72,6 @@ class SellerNotConnected(BackendError):
     start); ``reconnect`` is true when the seller had connected before and must
     authorize again.
     """
-
-    def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None,
-                 connect_url=None, reconnect=False):
-        super().__init__(kind, message, status, code, backend_message, data)
-        self.connect_url = connect_url
-        self.reconnect = reconnect
 
 
 class SdkUnavailable(WidgetError):

@@ -12,7 +12,7 @@ lapsed, is ``SellerNotConnected`` with the URL that starts TikTok's
 authorization: a page shows "Connect your TikTok Shop", not an error.
 """
 
-from .backend import CURRENT_SHOP_PATH, RECONNECT_NEEDED, SELLER_PATH
+from .backend import CURRENT_SHOP_PATH, SELLER_PATH
 from .errors import BackendError, SellerNotConnected
 
 SERVICE = "The app's server"
@@ -63,14 +63,12 @@ class SellerAccount:
         try:
             reply = await request
         except BackendError as error:
-            connect_url = error.data.get("connect_url") if isinstance(error.data, dict) else None
-            if error.status == 401 and isinstance(connect_url, str):
-                reconnect = error.code == RECONNECT_NEEDED
+            if error.connect_url is not None:
                 raise SellerNotConnected(
                     error.kind, "Connect your TikTok Shop again to manage its returns here."
-                    if reconnect else "Connect your TikTok Shop to manage its returns here.",
+                    if error.reconnect else "Connect your TikTok Shop to manage its returns here.",
                     error.status, error.code, error.backend_message, error.data,
-                    connect_url=self.backend.resolve(connect_url), reconnect=reconnect)
+                    connect_url=error.connect_url, reconnect=error.reconnect)
             raise
         return seller_of(reply.get("data"), self.backend)
 

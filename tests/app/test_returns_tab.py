@@ -85,3 +85,13 @@ async def test_the_widgets_results_reach_the_activity_line():
     await tab.show()
     kit.props["on_result"]({"code": 0, "return_id": "4035", "decision": "APPROVE_REFUND"})
     assert panel.lines == ["Return 4035: refund approved."]
+
+
+async def test_a_token_refused_because_the_shop_must_be_connected_again_offers_to_connect():
+    panel = Panel()
+    lapsed = TokenError("http", "The token service answered HTTP 401", status=401, code=40101,
+                        connect_url="https://backend.example/auth/tiktok/start", reconnect=True)
+    tab = ReturnsTab(Kit(lapsed), panel, "#returns-widget")
+    await tab.show()
+    assert panel.shown[-1] == ("connect", "Connect your TikTok Shop again",
+                               "https://backend.example/auth/tiktok/start")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from testsupport.browser import app_url
 
+from .clocks import start_shared_time, time_passes
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
 
 MAPLE = "7495610000000000001"
@@ -28,17 +29,17 @@ def awaiting_in_the_widget(page) -> int:
 
 
 def open_returns(page, server, interpreter):
-    page.clock.install()  # time flows as usual until a test moves it on
+    """The Returns tab, its badge counting what the sandbox has now (the backend's summary
+    cache may predate the test's fresh sandbox: the first periodic refresh is past it)."""
+    start_shared_time(page, server)
     page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
+    refreshed(page, server)
 
 
 def next_refresh(page, server):
     """The periodic refresh, now: both clocks moved past it (the backend's cache too)."""
-    reply = page.request.post(f"{server.url}/sandbox/control/clock",
-                              data={"advance": REFRESH_EVERY_S + 1})
-    assert reply.ok
-    page.clock.fast_forward((REFRESH_EVERY_S + 1) * 1000)
+    time_passes(page, server, REFRESH_EVERY_S + 1)
 
 
 def test_the_badge_pointer_and_title_count_what_waits_and_follow_a_decision(
@@ -48,7 +49,7 @@ def test_the_badge_pointer_and_title_count_what_waits_and_follow_a_decision(
     assert waiting > 1
     expect(badge(page)).to_have_text(f"{waiting}, {waiting} return requests await your response")
     expect(page.get_by_role("tab", name=re.compile("Returns & Refunds"))).to_have_accessible_name(
-        f"Returns & Refunds, {waiting} return requests await your response")
+        re.compile(rf"^Returns & Refunds ?, {waiting} return requests await your response$"))
     expect(page).to_have_title(re.compile(rf"^\({waiting}\) Seller app"))
     pointer = page.locator("#returns-pointer")
     expect(pointer).to_contain_text(f"{waiting} requests await your response; the first is ")
@@ -111,8 +112,9 @@ def test_a_notification_for_a_new_request_once_when_the_seller_asked_for_them(
 
     shown = page.evaluate("window.shownNotifications")
     assert shown.count("New return request") == 1
-    # Besides, once, the seed's overdue request: its deadline is past the threshold.
-    assert sorted(set(shown)) == sorted(shown) and len(shown) == 2
+    # And, once, the seed's overdue request: its deadline is past the threshold.
+    assert len([title for title in shown if title.startswith("A return request is overdue")]) == 1
+    assert len(shown) == 2
     assert console_errors == []
 
 

@@ -100,7 +100,7 @@ def test_an_injected_inline_script_is_blocked(static_page, deployment):
     assert "script-src-elem" in blocked and "script-src-attr" in blocked
 
 
-def test_a_page_on_an_origin_the_backend_does_not_allow_gets_no_token(static_page, deployment):
+def test_a_page_on_an_origin_the_backend_does_not_allow_learns_nothing(static_page, deployment):
     page, _ = static_page
     _, backend, other_url = deployment  # same site, so the seller's cookie would be sent
     sign_in(page, backend)
@@ -108,7 +108,8 @@ def test_a_page_on_an_origin_the_backend_does_not_allow_gets_no_token(static_pag
 
     status = page.locator("#returns-status")
     expect(status).to_have_attribute("data-state", "failed", timeout=WIDGET_TIMEOUT_MS)
-    expect(status).to_contain_text("Could not get access")
+    expect(status).to_contain_text("Could not get your shops from the app's server")
     expect(page.locator("#returns-widget")).to_be_empty()
+    expect(page.get_by_role("banner")).not_to_contain_text("Maple")
     # The backend itself said no (not only the browser's CORS check).
-    assert re.search(r'"GET /api/v1/widget/access_token\?[^"]*" 403', backend.log_text())
+    assert re.search(r'"GET /api/v1/seller HTTP/1.1" 403', backend.log_text())

@@ -1,8 +1,8 @@
 """A page left open past several widget-token lifetimes keeps working.
 
-Both clocks move: the browser's (Playwright's clock) and the one the backend
-and the sandbox share (its control API), so a token the page holds expires
-everywhere at once, as it would after minutes of real time.
+Both clocks move (``clocks``): the browser's and the one the backend and the
+sandbox share, so a token the page holds expires everywhere at once, as it
+would after minutes of real time.
 """
 
 import re
@@ -11,15 +11,10 @@ from playwright.sync_api import expect
 
 from testsupport.browser import app_url
 
+from .clocks import start_shared_time, time_passes
 from .returns_widget import accept, pending_ids, wait_for_requests
 
 WIDGET_TOKEN_TTL_S = 300  # the sandbox's default widget_token_ttl
-
-
-def time_passes(page, server, seconds):
-    reply = page.request.post(f"{server.url}/sandbox/control/clock", data={"advance": seconds})
-    assert reply.ok
-    page.clock.fast_forward(seconds * 1000)
 
 
 def test_the_widget_keeps_working_across_token_lifetimes(
@@ -27,7 +22,7 @@ def test_the_widget_keeps_working_across_token_lifetimes(
     tokens = []
     page.on("request", lambda request: "/api/v1/widget/access_token" in request.url
             and tokens.append(request.url))
-    page.clock.install()
+    start_shared_time(page, server)
     page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
     orders = page.get_by_role("tab", name=re.compile("Orders"))

@@ -7,9 +7,11 @@ import pytest
 from tiktokshop_widgets import (
     Backend,
     BackendError,
+    BackendToken,
     SellerAccount,
     SellerNotConnected,
     Shop,
+    TokenError,
     WidgetConfig,
 )
 from tiktokshop_widgets.backend import NOT_CONNECTED, RECONNECT_NEEDED
@@ -108,3 +110,14 @@ def test_the_sdk_config_needs_a_shop():
     config = WidgetConfig(backend_url="/", app_key="k", isv_name="ISV")
     with pytest.raises(Exception, match="no shop is chosen yet"):
         config.sdk_config()
+
+
+async def test_any_endpoint_may_say_the_seller_must_connect_again():
+    lapsed = (401, {"code": RECONNECT_NEEDED, "message": "connect again",
+                    "data": {"connect_url": "/isv/auth/tiktok/start"}})
+    token = BackendToken(BACKEND + "/api/v1/widget/access_token", "7495610000000000001",
+                         fetch=FakeFetch(lapsed))
+    with pytest.raises(TokenError) as refused:
+        await token()
+    assert refused.value.connect_url == "https://backend.example/isv/auth/tiktok/start"
+    assert refused.value.reconnect is True
