@@ -12,7 +12,7 @@ in the panel's activity line, outside the widget.
 
 from tiktokshop_widgets import (
     MANAGE_RETURNS,
-    MountCancelled,
+    MOUNTED,
     SdkUnavailable,
     TokenError,
     WidgetEntryFailed,
@@ -59,10 +59,8 @@ class ReturnsTab:
         self.mounted = False
         self.panel.loading("Loading Returns & Refunds…")
         try:
-            await self.kit.mount(self.widget, self.container,
-                                 props={"on_result": self.on_result})
-        except MountCancelled:
-            return  # hidden (or mounted again) meanwhile: that call owns the panel
+            view = await self.kit.mount(self.widget, self.container,
+                                        props={"on_result": self.on_result})
         except WidgetError as error:
             if not self.visible:
                 return
@@ -72,6 +70,8 @@ class ReturnsTab:
             headline, detail, can_retry = explain(error)
             self.panel.failed(headline, detail, can_retry)
             return
+        if view.state != MOUNTED:
+            return  # hidden (or mounted again) meanwhile: that call owns the panel
         self.mounted = True
         self.panel.mounted()
 

@@ -151,9 +151,9 @@ class ContainerNotFound(WidgetError):
 class MountCancelled(asyncio.CancelledError):
     """The view was unmounted (or replaced) before it finished mounting.
 
-    A cancellation, as asyncio's own: no ``Exception``, so neither
-    ``except WidgetError`` nor ``except Exception`` shows it to a seller who
-    only clicked twice or moved on.
+    Inside the library only: ``kit.mount`` turns it into the view's
+    "unmounted" state. A cancellation, as asyncio's own, so that no
+    ``except Exception`` on the way takes it for a failure.
     """
 
     def __init__(self, message):

@@ -23,6 +23,7 @@ from .errors import (
     SDK_PREFIX,
     SdkUnavailable,
     WidgetEntryFailed,
+    MountCancelled,
     WidgetError,
     sdk_error,
 )
@@ -108,10 +109,11 @@ class WidgetKit:
     async def mount(self, name, target, props=None):
         """Mount widget ``name`` into ``target`` (a selector or an element).
 
-        Returns the mounted ``WidgetView``. A view unmounted (or replaced by
-        another mount) before it finished raises ``MountCancelled``, which, like
-        asyncio's cancellation, is no ``Exception``: ``except WidgetError`` and
-        ``except Exception`` let it through, and a task it ends is cancelled.
+        Returns the ``WidgetView``: mounted, or, if it was unmounted (or
+        replaced by another mount) before it finished, unmounted. That is no
+        error: a seller who clicked twice or moved on sees nothing, and an
+        event handler awaiting this ends quietly (a cancellation raised out of
+        a PyScript handler would be an uncaught error on the page).
         """
         return await self.page.in_task(self._mount(name, target, props))
 
@@ -123,7 +125,10 @@ class WidgetKit:
         self._views[element.id] = view
         for old in replaced:
             await old._close()
-        return await view._open(lambda: self._load_with_token(name))
+        try:
+            return await view._open(lambda: self._load_with_token(name))
+        except MountCancelled:
+            return view  # unmounted meanwhile: whoever did it has the container now
 
     async def unmount(self, target):
         """Unmount whatever view is in ``target``, loading or mounted."""

@@ -7,7 +7,7 @@
 
 States: ``loading`` -> ``mounted`` -> ``unmounted``, or ``loading`` -> ``failed``.
 Unmounting a view that is still loading cancels it: nothing appears later and
-its ``kit.mount`` raises ``MountCancelled`` (a cancellation, not an error).
+its ``kit.mount`` returns it unmounted (a cancellation, not an error).
 Props are Python values; callables reach the widget as JS functions and are
 called with Python values, and every proxy a view makes is released when it
 unmounts or fails.

@@ -5,7 +5,7 @@ Each records what the app asked of it, so a test reads like what the seller saw.
 
 import asyncio
 
-from tiktokshop_widgets import MountCancelled
+from tiktokshop_widgets import MOUNTED, UNMOUNTED
 
 
 class Panel:
@@ -48,7 +48,8 @@ class Header:
 
 class Kit:
     """mount() fails with the queued errors, then succeeds. With ``loading=True`` a mount
-    waits for ``loaded`` (set it to finish loading); unmount cancels a pending one."""
+    waits for ``loaded`` (set it to finish loading); unmount cancels a pending one, whose
+    view comes back unmounted."""
 
     def __init__(self, *failures, loading=False, config=None):
         self.failures = list(failures)
@@ -74,9 +75,10 @@ class Kit:
         loaded.cancel()
         cancelled.cancel()
         if self._cancelled.is_set():
-            raise MountCancelled("unmounted while loading")
+            return View(UNMOUNTED)
         if self.failures:
             raise self.failures.pop(0)
+        return View(MOUNTED)
 
     async def unmount(self, target):
         if self._cancelled is not None:
@@ -87,6 +89,11 @@ class Kit:
             raise self.failures.pop(0)
         self.updates.append(config)
         self.config = config
+
+
+class View:
+    def __init__(self, state):
+        self.state = state
 
 
 class Account:

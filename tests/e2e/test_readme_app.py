@@ -69,6 +69,7 @@ def test_the_readme_app_shows_hides_and_reports_decisions(app_page, readme_app, 
     errors = console_errors_of(page)
     page.goto(f"{readme_app.url}/{page_file}")
     show = page.get_by_role("button", name="Show return requests")
+    expect(show).to_be_enabled(timeout=WIDGET_TIMEOUT_MS)  # Python is ready
 
     show.dblclick()  # a double click: one widget, no error
     wait_for_requests(page)
