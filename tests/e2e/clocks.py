@@ -17,7 +17,8 @@ def server_time_after(page, server, seconds):
 
 
 def start_shared_time(page, server):
-    page.clock.install(time=int(server_time_after(page, server, 0) * 1000))
+    # Playwright for Python takes a number here as unix seconds (fast_forward: milliseconds).
+    page.clock.install(time=server_time_after(page, server, 0))
 
 
 def time_passes(page, server, seconds):

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from devserver.settings import PROJECT_ROOT
-from testsupport.browser import console_errors_of, route_outside_world
+from testsupport.browser import console_errors_of
 from testsupport.servers import run_server
 
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
@@ -49,15 +49,16 @@ def readme_app(tmp_path_factory):
     page = (root / "my-app/index.html").read_text()
     assert page.count('type="py"') == 1
     (root / "my-app/mpy.html").write_text(page.replace('type="py"', 'type="mpy"'))
-    with run_server(root / "server", "--cdn", "live", "--app", str(root / "my-app")) as server:
-        yield server
+    with run_server(root / "server", "--app", str(root / "my-app")) as server:
+        yield server  # its CDN mirror answers the page's jsDelivr URLs: no internet needed
 
 
 @pytest.fixture
-def app_page(browser, readme_app, mirror):
+def app_page(browser, readme_app):
     context = browser.new_context()
     outside = []
-    route_outside_world(context, readme_app, mirror, outside)
+    context.route(lambda url: not url.startswith(readme_app.url),
+                  lambda route: outside.append(route.request.url) or route.abort())
     page = context.new_page()
     yield page, outside
     context.close()

@@ -96,4 +96,6 @@ def test_a_lapsed_connection_asks_to_connect_again_and_connecting_shows_the_retu
     page.goto(app_url(own_server, interpreter, "#returns"))
     wait_for_requests(page)
     expect(shop_switcher(page)).to_have_value(MAPLE)
-    assert errors == [] and outside == []
+    # Only the backend's 401s that asked for the connection, which Chromium logs.
+    assert [e for e in errors if "status of 401 (Unauthorized)" not in e] == []
+    assert outside == []
