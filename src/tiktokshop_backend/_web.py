@@ -170,7 +170,7 @@ class JsonApi:
             return json_reply(500, SERVER_ERROR, "the app's server cannot read its stored "
                               "connection to TikTok Shop; connecting again may help")
 
-    async def seller_reply(self, request: Request, open_id: str) -> JSONResponse:
+    async def seller(self, request: Request, open_id: str) -> JSONResponse:
         seller = await self.services.authorization.seller(open_id)
         shops = await self.services.authorization.shops(open_id)
         current = request.session.get("shop_id")
@@ -184,14 +184,11 @@ class JsonApi:
             "connect_url": connect_url(request),
         })
 
-    async def seller(self, request: Request, open_id: str) -> JSONResponse:
-        return await self.seller_reply(request, open_id)
-
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = await requested_current_shop(request)
         await self.sellers_shop(open_id, shop_id)
         request.session["shop_id"] = shop_id
-        return await self.seller_reply(request, open_id)
+        return await self.seller(request, open_id)
 
     async def access_token(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = requested_shop(request, ("outer_shop_id", "partner_type"))
@@ -305,6 +302,11 @@ class OAuth:
         self.settings = settings
 
     async def start(self, request: Request) -> Response:
+        client_ip = request.client.host if request.client else "unknown"
+        # Each start stores a state for a while: so starts have a rate of their own.
+        if wait := await self.services.shared.hit("oauth-start", self.settings.token_limit_per_ip,
+                                                  client_ip):
+            return too_many_requests(wait)
         state = secrets.token_urlsafe(32)
         request.session["oauth_state"] = state
         await self.services.shared.put("oauth-state:" + state, b"1", OAUTH_STATE_TTL_S)
