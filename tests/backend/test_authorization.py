@@ -96,3 +96,23 @@ def test_an_expired_refresh_token_means_reconnect_without_asking_tikTok(make_bac
     assert client.get(SELLER_PATH).json()["code"] == RECONNECT_NEEDED
     assert client.get(TOKEN_PATH, params=QUERY).json()["code"] == RECONNECT_NEEDED
     assert requests.count(TOKEN_REFRESH_PATH) == 0
+
+
+def test_one_refresh_in_flight_per_seller_across_workers_on_redis(make_backend, tiktok,
+                                                                  redis_url):
+    """Two backend apps (workers) on one store and one Redis: their refresh lock is Redis's."""
+    requests = RequestLog()
+    first = make_backend({"http": requests.client()}, redis_url=redis_url)
+    connect(first, tiktok)
+    second = make_backend({"http": requests.client()}, redis_url=redis_url)
+    second.cookies = first.cookies
+    tiktok.clock.advance(7 * DAY)
+    tiktok.control("faults", target="auth", delay_s=0.5, count=1)
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda worker: worker.get(SELLER_PATH).status_code and worker.get(
+            TOKEN_PATH, params=QUERY).status_code, [first, second] * 2))
+
+    assert statuses == [200] * 4
+    assert requests.count(TOKEN_REFRESH_PATH) == 1
+    assert requests.count(WIDGET_TOKEN_PATH) == 1  # the widget-token cache is Redis's too
