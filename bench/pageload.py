@@ -1,6 +1,7 @@
 """The page-load benchmark: from navigation to the widget's content, per variant.
 
-    loads = run_pageload(browser, server_url, VARIANTS, runs=7, warmup=1)
+    loads = run_pageload(browser, server_url, VARIANTS, runs=7, warmup=1,
+                         deadline=Deadline(200))
     loads["mpy"]["cold"][0]["content_ms"]        # 731.4
 
 Each load is measured inside the page, relative to its navigation start: an
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from .budget import OutOfTime
 
 ROW = '[data-testid="mr-row"]'  # ManageReturns' first return request
 FLOOR_OUTPUT = "#python-wrote"  # what the floor page's Python writes
@@ -51,6 +54,10 @@ INIT_SCRIPT = """(() => {
   const marks = {};
   window.__bench = { marks };
   const mark = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
+  const longTasks = [];
+  window.__bench.longTasks = longTasks;
+  new PerformanceObserver((list) => longTasks.push(
+    ...list.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: "longtask", buffered: true });
   performance.setResourceTimingBufferSize(1000);
   for (const type of ["py:ready", "mpy:ready"]) {
     document.addEventListener(type, () => mark("python_ready"), { capture: true });
@@ -72,7 +79,9 @@ COLLECT = """async () => {
   const own = (url) => url.startsWith(location.origin) ? url.slice(location.origin.length) : url;
   const [navigation] = performance.getEntriesByType("navigation");
   return {
+    python_start: document.documentElement.dataset.pythonStart ?? null,
     marks: window.__bench.marks,
+    long_tasks: window.__bench.longTasks,
     paint: Object.fromEntries(performance.getEntriesByType("paint").map((e) => [e.name, e.startTime])),
     navigation: { end: navigation.responseEnd, bytes: navigation.transferSize },
     resources: performance.getEntriesByType("resource").map((e) => (
@@ -170,6 +179,11 @@ def load_record(raw):
         r["bytes"] for r in raw["resources"] if r["end"] <= content)
     return {
         "content_ms": content,
+        # The main thread's longest task (>= 50 ms) up to the content: what a
+        # click on the page may have had to wait for.
+        "longest_task_ms": max((duration for start, duration in raw["long_tasks"] if start < content),
+                               default=0),
+        "python_start": raw["python_start"],  # "snapshot", "boot", or None (not on python.mjs)
         "first_paint_ms": raw["paint"].get("first-paint"),
         "fcp_ms": raw["paint"].get("first-contentful-paint"),
         "bytes": transferred,
@@ -180,24 +194,41 @@ def load_record(raw):
     }
 
 
+# Pages on assets/python.mjs say how Python started; "boot" is followed by
+# "boot, snapshot stored" once its worker stored the snapshot.
+SNAPSHOT_SETTLED = "() => document.documentElement.dataset.pythonStart !== 'boot'"
+SNAPSHOT_WAIT_MS = 20_000
+
+
 class LoadFailed(RuntimeError):
     pass
 
 
+# A variant failing this often is broken, not unlucky: its time goes to the others.
+MAX_FAILURES = 2
+
+
 def measure(browser, base_url, variant, timeout_ms):
-    """A cold load in a fresh browser context, then a warm reload: two records."""
+    """A cold load in a fresh browser context, then a warm reload: two records.
+
+    Every wait in it (navigation, content, collecting) ends by ``timeout_ms``."""
     context = browser.new_context()
     try:
+        context.set_default_timeout(timeout_ms)
         context.add_init_script(INIT_SCRIPT % json.dumps(variant.content))
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         cold = _load(page, lambda: page.goto(base_url + variant.path, wait_until="commit"),
                      variant, timeout_ms, errors)
-        # Let what the page still fetches land in the cache before the reload;
-        # a page that keeps fetching is reloaded as it is.
+        # Let what the page still fetches land in the cache before the reload,
+        # and its Python snapshot (assets/python.mjs) be stored, as they are
+        # for a visitor who comes back; a page that keeps at it is reloaded as it is.
         with suppress(PlaywrightTimeout):
-            page.wait_for_load_state("networkidle", timeout=5_000)
+            page.wait_for_load_state("networkidle", timeout=min(5_000, timeout_ms))
+        with suppress(PlaywrightTimeout):
+            page.wait_for_function(SNAPSHOT_SETTLED, timeout=min(SNAPSHOT_WAIT_MS, timeout_ms),
+                                   polling=100)
         warm = _load(page, lambda: page.reload(wait_until="commit"), variant, timeout_ms, errors)
     finally:
         context.close()
@@ -226,17 +257,41 @@ def _measure_retrying_a_crash(browser, base_url, variant, timeout_ms):
         return measure(browser, base_url, variant, timeout_ms)
 
 
-def run_pageload(browser, base_url, variants, runs, warmup, timeout_ms=60_000):
-    """{variant name: {"cold": [record, ...], "warm": [...]}}, ``runs`` of each.
+def run_pageload(browser, base_url, variants, runs, warmup, deadline, page_limit_s=60,
+                 loads=None):
+    """{variant name: {"cold": [record, ...], "warm": [...], "failures": [text, ...]}}.
 
+    ``runs`` of each, fewer where a load failed or ``deadline`` came first.
     ``warmup`` rounds run first and are not recorded: the browser's first
     start and the server's first compression of each file are not the page's.
+    Each load (cold and warm) gets ``page_limit_s``; a variant that failed
+    ``MAX_FAILURES`` times is not loaded again. ``loads``, if given, is filled
+    in as it goes, so that a caller keeps what was measured whatever happens.
     """
-    loads = {variant.name: {"cold": [], "warm": []} for variant in variants}
+    loads = {} if loads is None else loads
+    for variant in variants:
+        loads[variant.name] = {"cold": [], "warm": [], "failures": []}
     for round_index in range(-warmup, runs):
         shift = round_index % len(variants)
         for variant in variants[shift:] + variants[:shift]:
-            cold, warm = _measure_retrying_a_crash(browser, base_url, variant, timeout_ms)
+            failures = loads[variant.name]["failures"]
+            if len(failures) >= MAX_FAILURES:
+                continue
+            try:
+                cold, warm = _measure_retrying_a_crash(browser, base_url, variant,
+                                                       deadline.limit_ms(page_limit_s))
+            except OutOfTime:
+                for variant_loads in loads.values():
+                    if len(variant_loads["cold"]) < runs:
+                        variant_loads["failures"].append(
+                            f"out of time after {len(variant_loads['cold'])} of {runs} runs")
+                print("  page load: out of time", file=sys.stderr, flush=True)
+                return loads
+            except (LoadFailed, PlaywrightError) as exc:
+                failures.append(str(exc).splitlines()[0])
+                print(f"  page load: {variant.name} failed: {failures[-1]}", file=sys.stderr,
+                      flush=True)
+                continue
             if round_index >= 0:
                 loads[variant.name]["cold"].append(cold)
                 loads[variant.name]["warm"].append(warm)
@@ -251,16 +306,21 @@ def median(values):
 
 
 def summarize(records):
-    """Medians of a list of load records (cold or warm)."""
+    """Medians of a list of load records (cold or warm); None for no records."""
+    if not records:
+        return None
     contents = [r["content_ms"] for r in records]
     milestone_keys = [key for key, _ in MILESTONES]
     request_keys = [key for key, _, _ in REQUESTS]
     return {
+        "runs": len(records),
         "content_ms": median(contents),
         "content_min_ms": min(contents),
         "content_max_ms": max(contents),
         "first_paint_ms": median(r["first_paint_ms"] for r in records),
         "fcp_ms": median(r["fcp_ms"] for r in records),
+        "longest_task_ms": median(r.get("longest_task_ms") for r in records),
+        "from_snapshot": sum(r.get("python_start") == "snapshot" for r in records),
         "bytes": median(r["bytes"] for r in records),
         "milestones": {
             key: median(r["milestones"].get(key) for r in records)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the PyScript integration against TikTok's native-JS one.
 
-    .venv/bin/python bench/run.py                  # everything: about 3 minutes on 2 CPUs
+    .venv/bin/python bench/run.py                  # everything: at most --time-limit (260 s)
     .venv/bin/python bench/run.py --runs 3 --variants native,mpy --no-lifecycle
     .venv/bin/python bench/run.py --lifecycle --cycles 500
     .venv/bin/python bench/run.py --url http://127.0.0.1:8000   # a serve.py already running
@@ -29,8 +29,9 @@ visible (the widget's first ``[data-testid="mr-row"]``, or the floor's element),
 first paint and first contentful paint, when Python is ready, and, from
 resource timing, when each step on the way happened and the bytes transferred
 up to the content (document included). Medians are reported against the
-targets: MicroPython app <= 2x native, Pyodide app <= Pyodide floor + 100 ms,
-the shell's first contentful paint <= 200 ms on either interpreter.
+targets: MicroPython app cold <= 1.5x native cold, Pyodide app cold <= 0.5x
+the stock Pyodide floor cold, Pyodide app warm <= 4x native warm, the shell's
+first contentful paint <= 200 ms on either interpreter.
 
 Lifecycle (``lifecycle.py``): ``bench/pages/lifecycle.html`` mounts and
 unmounts ManageReturns ``--cycles`` times in one page on each interpreter,
@@ -40,9 +41,22 @@ the library's live FFI proxies, and the JS heap after a forced GC, before and
 after the cycles (target: growth < 5%) and over the second half (a leak keeps
 growing there; warm-up levels off).
 
+Tab response (``tabs.py``): 3 more cold loads of each app variant, clicking
+the tabs while Python starts: how long each click waited to be answered
+(target: within 100 ms), beside the longest main-thread task of the page loads.
+
+It never hangs: each load gets 60 s, each lifecycle page 60 s to its first
+cycle and 15 s for every next one, and the whole run ``--time-limit``; what
+fails or runs out of time is reported as failed (in the tables, and as
+``<variant>_ms=failed`` or ``<interpreter>_lifecycle=failed`` in the last
+line), and ``results.json`` holds everything measured until then, whatever
+stopped the run.
+
 The last line's keys: ``<variant>_ms`` (cold content medians), ``<variant>_warm_ms``,
-``<app>_fcp_ms``, ``mpy_vs_native``, ``pyodide_over_floor_ms``, ``<app>_kb``, ``runs``,
-and for the lifecycle ``<interpreter>_cycle_ms``, ``_heap_growth_pct``, ``_proxies_left``.
+``<app>_fcp_ms``, ``mpy_vs_native``, ``pyodide_vs_floor``, ``pyodide_over_floor_ms``,
+``pyodide_warm_vs_native``, ``<app>_kb``, ``<app>_longest_task_ms``,
+``<app>_tab_max_ms``, ``<app>_tab_median_ms``, ``runs``, and for the lifecycle
+``<interpreter>_cycle_ms``, ``_heap_growth_pct``, ``_proxies_left``, ``_lifecycle``.
 Needs the ``bench`` packages (matplotlib) besides the test ones.
 """
 
@@ -64,11 +78,22 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench import report  # noqa: E402
 from bench.lifecycle import run_lifecycle  # noqa: E402
+from bench.budget import Deadline  # noqa: E402
 from bench.pageload import VARIANTS, run_pageload, summarize  # noqa: E402
+from bench.tabs import run_tab_response  # noqa: E402
 from testsupport.browser import launch_args  # noqa: E402
 from testsupport.servers import run_server  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
+# `./dev bench` ends within 5 minutes: this, plus starting and reporting (~20 s).
+TIME_LIMIT_S = 260
+# Kept from the page loads for the lifecycle (three pages of 210 cycles, 25-40 s
+# here) and the tab-response loads (TAB_LOADS cold loads of each app variant,
+# 10-20 s); either gets more if the page loads end sooner.
+LIFECYCLE_SHARE_S = 60
+TAB_SHARE_S = 40
+TAB_LOADS = 3
+TAB_VARIANTS = ("pyodide", "mpy")
 
 
 def parse_args(argv=None):
@@ -91,6 +116,9 @@ def parse_args(argv=None):
                       help="run the lifecycle benchmark only")
     only.add_argument("--no-lifecycle", action="store_true",
                       help="run the page-load benchmark only")
+    parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_S, metavar="SECONDS",
+                        help="the whole run's time budget: a page or cycle past its own limit, "
+                        "or anything past this, is reported as failed (default: %(default)s)")
     parser.add_argument("--url", help="benchmark this running server instead of starting serve.py")
     parser.add_argument("--out", type=Path, default=BENCH_DIR,
                         help="where results.json and results.png go (default: bench/)")
@@ -102,6 +130,8 @@ def parse_args(argv=None):
                      f"known: {', '.join(names)}")
     if args.runs < 1 or args.warmup < 0 or args.cycles < 1:
         parser.error("--runs and --cycles must be at least 1, --warmup at least 0")
+    if args.time_limit < 2 * LIFECYCLE_SHARE_S:
+        parser.error(f"--time-limit: at least {2 * LIFECYCLE_SHARE_S} s")
     args.variants = [variant for variant in VARIANTS if variant.name in chosen]
     return args
 
@@ -124,48 +154,83 @@ def main(argv=None):
         sys.exit("bench/run.py draws its chart with matplotlib: "
                  ".venv/bin/pip install 'matplotlib>=3.8,<4'")
 
+    deadline = Deadline(args.time_limit)
+    # The page loads leave the lifecycle its share of the time, whatever they do.
+    lifecycle_share = 0 if args.no_lifecycle else (args.time_limit if args.lifecycle
+                                                   else LIFECYCLE_SHARE_S)
+    pageload_deadline = Deadline(args.time_limit - lifecycle_share - TAB_SHARE_S)
     # Timings are only as good as the machine is quiet: say how busy it was.
-    load_average = [os.getloadavg()[0]]
-    loads, summaries, lifecycle_runs = {}, {}, {}
-    with server(args.url) as running, sync_playwright() as playwright:
-        print(f"Benchmarking {running.url}", file=sys.stderr, flush=True)
-        browser_version = None
-        if not args.lifecycle:
-            browser = playwright.chromium.launch(**launch_args(playwright))
-            browser_version = browser.version
-            try:
-                loads = run_pageload(browser, running.url, args.variants, args.runs, args.warmup)
-            finally:
-                browser.close()
-            summaries = {name: {temperature: summarize(records)
-                                for temperature, records in runs.items()}
-                         for name, runs in loads.items()}
-        if not args.no_lifecycle:
-            lifecycle_runs = run_lifecycle(playwright, running.url, args.cycles)
+    measured = SimpleNamespace(loads={}, tabs={}, lifecycle_runs={}, browser_version=None,
+                               load_average=[os.getloadavg()[0]])
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        with server(args.url) as running, sync_playwright() as playwright:
+            print(f"Benchmarking {running.url} (time limit {args.time_limit} s)", file=sys.stderr,
+                  flush=True)
+            if not args.lifecycle:
+                browser = playwright.chromium.launch(**launch_args(playwright))
+                measured.browser_version = browser.version
+                try:
+                    run_pageload(browser, running.url, args.variants, args.runs, args.warmup,
+                                 pageload_deadline, loads=measured.loads)
+                    apps = [v for v in args.variants if v.name in TAB_VARIANTS]
+                    measured.tabs.update(run_tab_response(
+                        browser, running.url, apps, TAB_LOADS,
+                        Deadline(deadline.remaining() - lifecycle_share)))
+                finally:
+                    browser.close()
+                write_results(args, measured)  # kept even if the lifecycle goes wrong
+            if not args.no_lifecycle:
+                run_lifecycle(playwright, running.url, args.cycles, deadline,
+                              runs=measured.lifecycle_runs)
+    finally:
+        # Whatever stopped the run, what it measured is written and reported.
+        measured.load_average.append(os.getloadavg()[0])
+        summaries, found = write_results(args, measured)
+        print_report(args, measured, summaries, found)
+    return 0
 
-    load_average.append(os.getloadavg()[0])
-    found = report.targets(summaries, lifecycle_runs)
-    sections = [f"Machine: {os.cpu_count()} CPUs, Chromium {browser_version or '(lifecycle only)'}, "
-                f"load average {load_average[0]:.1f} at the start, {load_average[1]:.1f} at the end"]
+
+def summaries_of(loads):
+    """pageload.summarize of each variant measured at least once."""
+    return {name: {temperature: summarize(runs[temperature]) for temperature in ("cold", "warm")}
+            for name, runs in loads.items() if runs["cold"]}
+
+
+def write_results(args, measured):
+    summaries = summaries_of(measured.loads)
+    found = report.targets(summaries, measured.lifecycle_runs, measured.tabs)
+    machine = {"platform": platform.platform(), "cpus": os.cpu_count(),
+               "load_average": measured.load_average, "chromium": measured.browser_version}
+    results = results_json(args, machine, measured.loads, summaries, measured.lifecycle_runs,
+                           found)
+    results["tab_response"] = measured.tabs
+    (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    return summaries, found
+
+
+def print_report(args, measured, summaries, found):
+    loads, lifecycle_runs = measured.loads, measured.lifecycle_runs
+    failures = {name: runs["failures"] for name, runs in loads.items() if runs["failures"]}
+    load_average = measured.load_average
+    sections = [f"Machine: {os.cpu_count()} CPUs, Chromium "
+                f"{measured.browser_version or '(lifecycle only)'}, load average "
+                f"{load_average[0]:.1f} at the start, {load_average[-1]:.1f} at the end"]
+    if loads:
+        sections += [report.load_table(args.variants, summaries, args.runs, failures)]
     if summaries:
-        sections += [report.load_table(args.variants, summaries, args.runs),
-                     report.milestone_table(args.variants, summaries),
+        sections += [report.milestone_table(args.variants, summaries),
                      report.request_table(args.variants, summaries)]
+    if measured.tabs:
+        sections.append(report.tab_table(measured.tabs, summaries))
     if lifecycle_runs:
         sections.append(report.lifecycle_table(lifecycle_runs))
     sections.append(report.targets_text(found))
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    machine = {"platform": platform.platform(), "cpus": os.cpu_count(),
-               "load_average": load_average, "chromium": browser_version}
-    results = results_json(args, machine, loads, summaries, lifecycle_runs, found)
-    (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    report.draw_chart(args.out / "results.png", args.variants if summaries else [], loads,
-                      summaries, lifecycle_runs)
+    report.draw_chart(args.out / "results.png", args.variants, loads, summaries, lifecycle_runs)
     sections.append(f"Wrote {args.out / 'results.json'} and {args.out / 'results.png'}")
     print("\n\n".join(sections))
-    print(report.last_line(summaries, lifecycle_runs, args.runs))
-    return 0
+    failed = [name for name, runs in loads.items() if not runs["cold"]]
+    print(report.last_line(summaries, lifecycle_runs, args.runs, failed, measured.tabs), flush=True)
 
 
 def results_json(args, machine, loads, summaries, lifecycle_runs, found):
@@ -175,10 +240,11 @@ def results_json(args, machine, loads, summaries, lifecycle_runs, found):
         "machine": machine,
         "server": args.url or "serve.py --cdn mirror (started by bench/run.py)",
         "runs": args.runs if summaries else None,
+        "time_limit_s": args.time_limit,
         "page_load": {
             variant.name: {"label": variant.label, "path": variant.path,
-                           "median": summaries[variant.name], "runs": loads[variant.name]}
-            for variant in args.variants if variant.name in summaries
+                           "median": summaries.get(variant.name), "runs": loads[variant.name]}
+            for variant in args.variants if variant.name in loads
         },
         "lifecycle": lifecycle_runs,
         "targets": [{"label": t.label, "value": t.value, "limit": t.limit, "unit": t.unit,

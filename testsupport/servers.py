@@ -30,7 +30,7 @@ import uvicorn
 from .leaks import WATCH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SERVING = re.compile(r"Serving the demo at (http://\S+?)/ ")
+SERVING = re.compile(r"Serving .* at (http://\S+?)/ ")
 BACKEND_SERVING = re.compile(r"Serving the backend at (http://\S+?)/")
 
 

@@ -18,6 +18,11 @@ The result is JSON in ``#result`` once ``<body data-state>`` is "done"::
          {"cycle": 0, "dom_nodes": 12, "live_proxies": 2, "js_heap": 14178135},
          {"cycle": 20, ...}, ..., {"cycle": 200, ...}]}
 
+Progress, for a driver that gives each cycle a time limit: ``<body
+data-cycles-done>`` counts every finished cycle (warm-up ones included), and
+``#result`` holds the result so far (the cycles up to the last checkpoint)
+while ``data-state`` is still "running".
+
 ``live_proxies`` are the FFI proxies the library holds (``kit.page.live_proxies``);
 ``js_heap`` is the JS heap in use after a forced garbage collection, in bytes,
 when Chromium runs with ``--js-flags=--expose-gc --enable-precise-memory-info``
@@ -39,6 +44,7 @@ CONTAINER = "#widget"
 ROW = '[data-testid="mr-row"]'
 DEFAULT_CYCLES = 200
 WARM_UP_CYCLES = 10
+cycles_done = []  # every cycle's time, warm-up ones included: the page's progress
 
 # Resolves once `selector` matches inside `root`: a MutationObserver, because
 # polling from Python would add its own interval to every cycle.
@@ -69,7 +75,14 @@ async def one_cycle(kit, container):
     # The browser's resource-timing buffer (up to 250 entries a page) is not the
     # widget's memory: empty it so that it does not count as the cycles' growth.
     js.performance.clearResourceTimings()
-    return js.performance.now() - started
+    took = js.performance.now() - started
+    cycles_done.append(took)
+    document.body.dataset.cyclesDone = str(len(cycles_done))
+    return took
+
+
+def write_result(result):
+    document.getElementById("result").textContent = json.dumps(result)
 
 
 async def counts(kit, cycle):
@@ -97,12 +110,15 @@ async def run(cycles):
     every = max(1, cycles // 10)
     checkpoints = [await counts(kit, 0)]
     cycle_ms = []
+    interpreter = "micropython" if sys.implementation.name == "micropython" else "pyodide"
     for cycle in range(1, cycles + 1):
         cycle_ms.append(await one_cycle(kit, container))
         if cycle % every == 0 or cycle == cycles:
             checkpoints.append(await counts(kit, cycle))
+            write_result({"interpreter": interpreter, "cycles": cycle, "cycle_ms": cycle_ms,
+                          "checkpoints": checkpoints})
     return {
-        "interpreter": "micropython" if sys.implementation.name == "micropython" else "pyodide",
+        "interpreter": interpreter,
         "cycles": cycles,
         "cycle_ms": cycle_ms,
         "checkpoints": checkpoints,
@@ -113,5 +129,5 @@ try:
     result, state = await run(cycles_requested()), "done"  # noqa: F704 (PyScript's top-level await)
 except Exception as error:
     result, state = {"error": type(error).__name__ + ": " + str(error)}, "failed"
-document.getElementById("result").textContent = json.dumps(result)
+write_result(result)
 document.body.dataset.state = state

@@ -76,7 +76,8 @@ def create_app(settings: Settings, clock=None) -> Starlette:
         routes=[
             Mount(SANDBOX_MOUNT, app=sandbox),
             *mirror.routes(),
-            *site.routes(settings.site_root, mirror if settings.cdn == "mirror" else None),
+            *site.routes(settings.site_root, mirror if settings.cdn == "mirror" else None,
+                         settings.app_dir),
         ],
         exception_handlers={ClientDisconnect: client_went_away},
         # The mirror compresses its immutable files once and caches them; the

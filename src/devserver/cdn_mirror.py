@@ -16,7 +16,14 @@ bytes npm installed, for the exact version in the URL and no other:
   ``pyodide_packages`` (see ``pyodide-packages.txt``). Pyodide checks each
   package against the sha256 in ``pyodide-lock.json``, and PyPI's wheels are
   not the bytes Pyodide built, so the lock is served with those entries
-  pointing at the wheels served here: the one file that differs from the CDN.
+  pointing at the wheels served here.
+
+PyScript core's modules are served with their jsDelivr URLs pointed at the
+mirror too: core builds each interpreter's default URL (Pyodide's
+``pyodide.mjs``, MicroPython's ``micropython.mjs``) from jsDelivr's origin,
+and a page that loads core from the mirror then gets either interpreter from
+it, whatever its script's type, with its config untouched. Those and the lock
+are the files that differ from the CDN.
 
 Files are immutable per version, so they are cached for a year and compressed
 once, in memory, rather than on every request.
@@ -42,6 +49,7 @@ PYODIDE_PATH = re.compile(r"^pyodide/v([^/]+)/full/(.+)$")
 EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/wasm")
 PYODIDE_LOCK = "pyodide-lock.json"
+PYSCRIPT_CORE = "@pyscript/core"
 
 
 class MirrorMiss(LookupError):
@@ -70,21 +78,6 @@ class CdnMirror:
         """Point every jsDelivr URL in a page or config at this mirror."""
         return text.replace(CDN_ORIGIN + "/", MIRROR_PREFIX + "/")
 
-    def rewrite_config(self, toml: str, interpreter: str) -> str:
-        """``rewrite``, and a PyScript config without an ``interpreter`` gets the
-        mirrored one. PyScript core otherwise loads its default Pyodide or
-        MicroPython from jsDelivr by a URL built inside core.js, which no
-        rewrite of the page reaches; the versions are the npm-installed ones."""
-        toml = self.rewrite(toml)
-        if re.search(r"^interpreter\s*=", toml, re.MULTILINE):
-            return toml
-        if interpreter == "micropython":
-            package = "@micropython/micropython-webassembly-pyscript"
-            url = f"{MIRROR_PREFIX}/npm/{package}@{self.installed_version(package)}/micropython.mjs"
-        else:
-            url = f"{MIRROR_PREFIX}/pyodide/v{self.installed_version('pyodide')}/full/pyodide.mjs"
-        return f'interpreter = "{url}"  # added by serve.py: the CDN mirror\n' + toml
-
     def installed_version(self, package: str) -> str | None:
         try:
             manifest = json.loads((self.node_modules / package / "package.json").read_text())
@@ -110,10 +103,13 @@ class CdnMirror:
         raise MirrorMiss(f"{package}@{version} has no file {file}")
 
     def body(self, cdn_path: str) -> bytes:
-        """What the CDN path serves: the file's bytes (Pyodide's lock, adjusted)."""
+        """What the CDN path serves: the file's bytes (Pyodide's lock and
+        PyScript core's modules, adjusted)."""
         path = self.local_path(cdn_path)
         if path.name == PYODIDE_LOCK and self.pyodide_packages is not None:
             return _lock_for_wheels(path, self.pyodide_packages)
+        if _points_at_the_cdn(cdn_path):
+            return self.rewrite(path.read_text(encoding="utf-8")).encode()
         return path.read_bytes()
 
     def check_pins(self, pinned: list[tuple[str, str]]) -> None:
@@ -155,10 +151,15 @@ class CdnMirror:
             body = await anyio.to_thread.run_sync(_gzipped, self, request.path_params["path"])
             headers.update({"content-encoding": "gzip", "vary": "accept-encoding"})
             return Response(body, media_type=media_type, headers=headers)
-        if path.name == PYODIDE_LOCK:
+        if path.name == PYODIDE_LOCK or _points_at_the_cdn(request.path_params["path"]):
             return Response(self.body(request.path_params["path"]), media_type=media_type,
                             headers=headers)
         return response
+
+
+def _points_at_the_cdn(cdn_path: str) -> bool:
+    """A PyScript core module, which names jsDelivr URLs the browser follows."""
+    return cdn_path.startswith(f"npm/{PYSCRIPT_CORE}@") and cdn_path.endswith(".js")
 
 
 @lru_cache(maxsize=64)

@@ -2,6 +2,7 @@
 
     python serve.py                 # http://127.0.0.1:8000/
     python serve.py --port 0 --reset --data-dir /tmp/sandbox
+    python serve.py --app ~/my-pyscript-app   # your own app folder, at /
 """
 
 import dataclasses
@@ -37,8 +38,11 @@ def main(argv=None) -> int:
         print(f"serve.py: {exc}", file=sys.stderr)
         return 2
     address = shown_address(sock)
-    print(f"Serving the demo at http://{address}/  (native-JS example: "
-          f"http://{address}/examples/native.html)", flush=True)
+    if settings.app_dir is None:
+        print(f"Serving the demo at http://{address}/  (native-JS example: "
+              f"http://{address}/examples/native.html)", flush=True)
+    else:
+        print(f"Serving the app in {settings.app_dir} at http://{address}/ ", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
     # After Config, which sets uvicorn's logging up: TikTok's auth host (the sandbox)
     # takes the app secret, codes and refresh tokens in the query string.

@@ -24,43 +24,19 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from tiktokshop_backend import origin_of
 from tiktokshop_widgets import MANAGE_RETURNS, ConfigError, WidgetConfig
 
-from .cdn_mirror import CDN_ORIGIN
-from tiktokshop_backend import origin_of
+from .page_manifest import COMPILED_STDLIB, PageManifest, content_security_policy
 from .settings import PROJECT_ROOT
+from .site import RENDERED_SUFFIXES
 
 APP_FILES = ("index.html", "pyscript.toml")
 APP_DIRS = ("assets", "src/tiktokshop_widgets", "src/returns_app")
-# The host widget-kit 1.0.4 asks where a widget lives (hard-coded in the SDK).
-TIKTOK_RESOURCE_HOST = "https://api-widget-sg.tiktokshop.com"
 SANDBOX_MANIFEST = "/sandbox/widgets/reverse/1.0.0/manifest.json"
-CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
 # The page's preload hints for the sandbox's widget files.
 SANDBOX_HINT = re.compile(r'^\s*<link [^>]*href="(/sandbox/[^"]*)"[^>]*data-sandbox>\n', re.MULTILINE)
-
-
-def content_security_policy(widget_origins=(), backend_origins=()) -> str:
-    """The page's policy: this site, jsDelivr, TikTok's lookup and the given origins.
-
-    Widgets run scripts from their origin and call it; the backend is only
-    called. 'unsafe-eval': widget-kit and PyScript build functions at run time;
-    'wasm-unsafe-eval': the interpreter is WebAssembly; inline styles: the
-    widget brings its own <style>. No inline scripts.
-    """
-    scripts = ["'self'", CDN_ORIGIN, *widget_origins, "'unsafe-eval'", "'wasm-unsafe-eval'"]
-    connect = ["'self'", CDN_ORIGIN, TIKTOK_RESOURCE_HOST, *widget_origins, *backend_origins]
-    directives = [
-        ("default-src", ["'self'"]),
-        ("script-src", scripts),
-        ("style-src", ["'self'", CDN_ORIGIN, "'unsafe-inline'"]),
-        ("connect-src", list(dict.fromkeys(connect))),
-        ("img-src", ["'self'", "data:"]),
-        ("object-src", ["'none'"]),
-        ("base-uri", ["'self'"]),
-        ("form-action", ["'self'"]),
-    ]
-    return "; ".join(name + " " + " ".join(values) for name, values in directives)
+CSP_MARKER = "<!-- page-manifest: csp -->"
 
 
 def export(out: Path, token_url: str, widgets_from: str | None = None,
@@ -75,17 +51,23 @@ def export(out: Path, token_url: str, widgets_from: str | None = None,
     widget_origins = [_origin(widgets_from)] if widgets_from else []
     # A relative token URL is on the page's own origin, which 'self' allows.
     backend_origins = [_origin(token_url)] if _is_absolute(token_url) else []
-    config = _point_config((site_root / "pyscript.toml").read_text(), token_url, widgets_from)
+    manifest = PageManifest(site_root)
+    config = _point_config(manifest.render("pyscript.toml", (site_root / "pyscript.toml").read_text()),
+                           token_url, widgets_from)
     policy = content_security_policy([*widget_origins, *extra_origins], backend_origins)
-    page, found = CSP_META.subn(lambda m: m.group(1) + policy + m.group(3),
-                                (site_root / "index.html").read_text())
-    if found != 1:
-        raise SystemExit("index.html has no Content-Security-Policy meta tag to update")
+    page = (site_root / "index.html").read_text()
+    if CSP_MARKER not in page:
+        raise SystemExit(f"index.html has no {CSP_MARKER} line for its Content-Security-Policy")
+    page = manifest.render("index.html", page, policy=policy)
     # Preload the sandbox's widget files from where they now live; TikTok's
     # files are only known once widget-kit has asked, so none for those.
     page = SANDBOX_HINT.sub(
         lambda m: m.group(0).replace(m.group(1), urljoin(widgets_from, m.group(1)))
         if widgets_from else "", page)
+
+    compiled_stdlib = manifest.compiled_stdlib()
+    if not compiled_stdlib.is_file():
+        raise SystemExit(f"{compiled_stdlib} is missing: ./dev demo (or ./dev test) builds it")
 
     out = out.resolve()
     _check_target(out, site_root.resolve(), force)
@@ -94,7 +76,12 @@ def export(out: Path, token_url: str, widgets_from: str | None = None,
     for name in APP_DIRS:
         for path in sorted((site_root / name).rglob("*.*")):
             if "__pycache__" not in path.parts:
-                _copy(path, out / path.relative_to(site_root))
+                relative = path.relative_to(site_root)
+                _copy(path, out / relative)
+                if path.suffix in RENDERED_SUFFIXES:  # assets/interpreter.js's lists
+                    target = out / relative
+                    target.write_text(manifest.render(relative.as_posix(), target.read_text()))
+    _copy(compiled_stdlib, out / COMPILED_STDLIB)
     (out / "pyscript.toml").write_text(config)
     (out / "index.html").write_text(page)
 

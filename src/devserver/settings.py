@@ -91,6 +91,8 @@ class Settings:
     token_limit_per_ip: str = "300/minute"
     app_key: str = SANDBOX_APP_KEY
     site_root: Path = PROJECT_ROOT
+    # A developer's own PyScript app folder, served at / in front of the site.
+    app_dir: Path | None = None
     node_modules: Path = PROJECT_ROOT / "node_modules"
     # Pyodide's own packages (micropip), downloaded by ./dev from pyodide-packages.txt.
     pyodide_packages: Path = PROJECT_ROOT / ".cache" / "pyodide-packages"
@@ -147,6 +149,7 @@ class Settings:
             token_limit_per_ip=args.token_limit_per_ip,
             log_level=args.log_level,
             redis_url=environ.get("REDIS_URL") or None,
+            app_dir=args.app,
         )
 
 
@@ -213,6 +216,13 @@ def _one_of(allowed: tuple[str, ...]):
     return choice
 
 
+def _app_folder(value: str) -> Path:
+    folder = Path(value).expanduser().resolve()
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder")
+    return folder
+
+
 def _port(value: str) -> int:
     if not (value.strip().isdecimal() and int(value) <= MAX_PORT):
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to {MAX_PORT})")
@@ -277,6 +287,10 @@ def _parser(environ) -> argparse.ArgumentParser:
     def env_list(name, convert):
         return env(name, [], lambda value: [convert(item) for item in value.split(",") if item])
 
+    parser.add_argument("--app", type=_app_folder, metavar="FOLDER",
+                        help="serve this PyScript app folder at / (its index.html) instead of "
+                        "the demo, with the CDN mirror, the token endpoint and the sandbox; "
+                        "the demo's assets and the library's packages stay reachable behind it")
     parser.add_argument("--host", default=env("HOST", Settings.host),
                         help="interface to bind (default: %(default)s)")
     parser.add_argument("--port", type=_port, default=env("PORT", Settings.port, _port),

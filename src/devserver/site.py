@@ -1,36 +1,49 @@
 """The site: the demo page, its config, the Python it runs and the examples.
 
-    routes = site.routes(PROJECT_ROOT, mirror)   # mirror=None serves pages untouched
+    routes = site.routes(PROJECT_ROOT, mirror)   # mirror=None: jsDelivr URLs kept
+    routes = site.routes(PROJECT_ROOT, mirror, app_dir=Path("~/my-app"))
 
 Only the files a browser needs are served (``SITE_FILES`` and ``SITE_DIRS``);
 the rest of the checkout (data dir, secrets, virtualenv, .git) is never
-reachable. Pages revalidate on every load (``no-cache`` with an ETag), so an
-edit shows up on reload. With a mirror, jsDelivr URLs in pages and in
-``pyscript.toml`` are pointed at it, and a PyScript config that leaves the
-interpreter to PyScript's default gets the mirrored one (``?interpreter=
-micropython`` for MicroPython), so the site works with no internet.
+reachable. Pages, configs and scripts get the page manifest's lists
+(``page_manifest``) and, with a mirror, their jsDelivr URLs pointed at it, so
+the site works with no internet (the mirror serves PyScript core's default
+interpreter URLs too: either interpreter, configs untouched). Pages
+revalidate on every load (``no-cache`` with an ETag), so an edit shows up on
+reload. ``app_dir``: a developer's own PyScript app folder, served at ``/`` in
+front of the site's files.
 """
 
+import hashlib
+import mimetypes
 import os
 import re
 from pathlib import Path
 
-from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
 from .cdn_mirror import CDN_ORIGIN, CdnMirror
+from .page_manifest import COMPILED_STDLIB, PageManifest
 
 SITE_FILES = ("index.html", "pyscript.toml")
 SITE_DIRS = ("assets", "examples", "bench/pages", "src/tiktokshop_widgets", "src/returns_app")
-# Files whose jsDelivr URLs the browser follows itself: rewritten in mirror mode.
-REWRITTEN_SUFFIXES = (".html", ".toml")
+# Files rendered on the way out: the page manifest's lists filled in and, in
+# mirror mode, the jsDelivr URLs the browser follows pointed at the mirror.
+RENDERED_SUFFIXES = (".html", ".toml", ".js", ".mjs", ".py")
 CDN_URL = re.compile(re.escape(CDN_ORIGIN) + r"/[^\s\"'`<>)]+")
 
 
-def routes(site_root: Path, mirror: CdnMirror | None) -> list:
-    return [Mount("/", app=SiteFiles(site_root, mirror), name="site")]
+def routes(site_root: Path, mirror: CdnMirror | None, app_dir: Path | None = None) -> list:
+    manifest = PageManifest(site_root)
+    files = SiteFiles(site_root, mirror, manifest.render,
+                      generated={COMPILED_STDLIB: manifest.compiled_stdlib})
+    if app_dir is not None:
+        files = AppFiles(app_dir, mirror, behind=files)
+    return [Mount("/", app=files, name="site")]
 
 
 def pinned_cdn_urls(site_root: Path) -> list[tuple[str, str]]:
@@ -63,31 +76,68 @@ def _is_public(relative: str) -> bool:
 
 
 class SiteFiles(StaticFiles):
-    def __init__(self, site_root: Path, mirror: CdnMirror | None):
-        super().__init__(directory=site_root, html=True)
+    """A folder's public files; pages, configs and scripts rendered on the way out
+    (``render``), with an ETag of what is sent, since that changes when the
+    manifest does (a module added) as well as when the file does."""
+
+    def __init__(self, directory: Path, mirror: CdnMirror | None, render=None, generated=None):
+        super().__init__(directory=directory, html=True)
+        self.root = Path(directory)
         self.mirror = mirror
+        self.render = render
+        # {site path: where it is}: files built from others (by ./dev), not in the checkout.
+        self.generated = generated or {}
 
     def lookup_path(self, path: str):
         relative = os.path.normpath(path).replace(os.sep, "/")
-        if relative != "." and not _is_public(relative):
+        if relative in self.generated:
+            try:
+                built = self.generated[relative]()
+                return str(built), os.stat(built)
+            except (OSError, LookupError):  # not built, or no lock to say which
+                return "", None
+        if relative != "." and not self.is_public(relative):
             return "", None
         return super().lookup_path(path)
 
+    def is_public(self, relative: str) -> bool:
+        return _is_public(relative)
+
     def file_response(self, full_path, stat_result, scope, status_code=200):
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers["cache-control"] = "no-cache"
-        if (
-            self.mirror is not None
-            and isinstance(response, FileResponse)
-            and str(full_path).endswith(REWRITTEN_SUFFIXES)
-        ):
-            # Same file, same rewrite: the file's ETag stays valid for the result.
-            text = Path(full_path).read_text(encoding="utf-8")
-            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-            if str(full_path).endswith(".toml"):
-                interpreter = Request(scope).query_params.get("interpreter", "")
-                body = self.mirror.rewrite_config(text, interpreter)
-            else:
-                body = self.mirror.rewrite(text)
-            return Response(body, status_code, headers=headers)
-        return response
+        if not str(full_path).endswith(RENDERED_SUFFIXES):
+            response = super().file_response(full_path, stat_result, scope, status_code)
+            response.headers["cache-control"] = "no-cache"
+            return response
+        body = Path(full_path).read_text(encoding="utf-8")
+        if self.render is not None:
+            body = self.render(Path(full_path).relative_to(self.root).as_posix(), body)
+        if self.mirror is not None:
+            body = self.mirror.rewrite(body)
+        encoded = body.encode()
+        headers = {"cache-control": "no-cache",
+                   "etag": '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'}
+        if self.is_not_modified(headers, Headers(scope=scope)):
+            return NotModifiedResponse(headers)
+        media_type = mimetypes.guess_type(str(full_path))[0] or "text/plain"
+        return Response(encoded, status_code, headers=headers, media_type=media_type)
+
+
+class AppFiles(SiteFiles):
+    """A developer's PyScript app folder (``serve.py --app``), every file in it
+    but hidden ones, served at ``/`` in front of the site (its assets and the
+    library's packages stay reachable behind it)."""
+
+    def __init__(self, directory: Path, mirror: CdnMirror | None, behind: SiteFiles):
+        super().__init__(directory, mirror)
+        self.behind = behind
+
+    def is_public(self, relative: str) -> bool:
+        return not any(p.startswith(".") or p == "__pycache__" for p in relative.split("/"))
+
+    async def get_response(self, path: str, scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+            return await self.behind.get_response(path, scope)

@@ -1,35 +1,71 @@
-"""Entry point of the demo page (index.html): the Returns & Refunds tab in Python.
+"""Entry point of the demo page (index.html): the seller's shop and the Returns & Refunds tab.
 
-Reads ``[tiktok_widgets]`` from pyscript.toml, starts loading the widget at
-once, and mounts it whenever the shell shows the Returns tab, including a tab
-chosen before Python was ready.
+Reads ``[tiktok_widgets]`` from pyscript.toml, asks the backend who the seller
+is (unless the config names the shop), starts loading the widget at once, and
+mounts it whenever the shell shows the Returns tab, including a tab chosen
+before Python was ready. With a backend, the requests waiting for an answer
+show on the tab, the Orders pointer and the title, refreshed when the page is
+seen again and every few minutes.
 """
 
-from pyscript import config, document
+import asyncio
+
+from pyscript import config, document, window
 from pyscript.ffi import create_proxy
-from returns_app.returns_tab import ReturnsTab
+from returns_app.app import ReturnsApp
+from returns_app.attention import AttentionView, BrowserNotifications
+from returns_app.shop_header import ShopHeader
 from returns_app.status_panel import StatusPanel
-from tiktokshop_widgets import MANAGE_RETURNS, ConfigError, WidgetConfig, WidgetKit
+from returns_app.summary_watch import Notifier, SummaryWatch
+from tiktokshop_widgets import (
+    Backend,
+    ConfigError,
+    SellerAccount,
+    WidgetConfig,
+    WidgetKit,
+    returns_summary,
+)
 from tiktokshop_widgets.background import in_background
 
 
 def start():
-    tab = None
-    panel = StatusPanel(document, on_retry=lambda: tab.retry())
+    app = None
+    panel = StatusPanel(document, on_retry=lambda: app.retry())
     try:
         settings = WidgetConfig.from_dict(config.get("tiktok_widgets"))
     except ConfigError as error:
         panel.failed("The app's widget configuration needs fixing.", str(error), can_retry=False)
         return
-    kit = WidgetKit(settings)
-    kit.preload(MANAGE_RETURNS)
-    tab = ReturnsTab(kit, panel, container="#returns-widget")
+    account = make_watch = None
+    if settings.backend_url is not None:
+        backend = Backend(settings.backend_url, timeout=settings.token_timeout)
+        account = SellerAccount(backend)
 
-    def follow(name):
-        in_background(tab.show() if name == "returns" else tab.hide())
+        def make_watch(shop_id):
+            return watch_summary(backend, shop_id)
+    header = ShopHeader(document, on_switch=lambda shop_id: app.switch_later(shop_id))
+    app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
+                     make_watch=make_watch)
+    document.addEventListener("shell:tab", create_proxy(lambda event: app.follow(event.detail.tab)))
+    app.follow(document.body.dataset.tab)
+    in_background(app.start())
 
-    document.addEventListener("shell:tab", create_proxy(lambda event: follow(event.detail.tab)))
-    follow(document.body.dataset.tab)
+
+def watch_summary(backend, shop_id):
+    """The SummaryWatch of the page, refreshing on its own from now on."""
+    notifier = Notifier(lambda title, body: notifications.show(title, body))
+    notifications = BrowserNotifications(window, document, notifier)
+    watch = SummaryWatch(lambda fresh: returns_summary(backend, shop_id(), fresh),
+                         AttentionView(document), now=lambda: window.Date.now() / 1000,
+                         notifier=notifier)
+
+    def seen_again(event):
+        if document.visibilityState == "visible":
+            watch.refresh_later()
+
+    document.addEventListener("visibilitychange", create_proxy(seen_again))
+    in_background(watch.run(asyncio.sleep))
+    return watch
 
 
 start()

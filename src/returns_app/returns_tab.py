@@ -4,6 +4,7 @@
     await tab.show()   # loading placeholder, then the widget (or the cause + Retry)
     await tab.hide()   # unmounts the widget, even one still loading
     await tab.retry()  # after a failure
+    await tab.shop_changed()  # the kit's shop changed: a failed widget gets another try
 
 The widget's decisions come back through its ``onResult`` prop and are shown
 in the panel's activity line, outside the widget.
@@ -22,12 +23,14 @@ from tiktokshop_widgets import (
 
 
 class ReturnsTab:
-    def __init__(self, kit, panel, container, widget=MANAGE_RETURNS):
+    def __init__(self, kit, panel, container, widget=MANAGE_RETURNS, on_decision=None):
         self.kit = kit
+        self.on_decision = on_decision
         self.panel = panel
         self.container = container
         self.widget = widget
         self.visible = False
+        self.mounted = False
         self.decisions = []  # what the widget reported, newest last
 
     async def show(self):
@@ -39,7 +42,7 @@ class ReturnsTab:
     async def hide(self):
         if not self.visible:
             return
-        self.visible = False
+        self.visible = self.mounted = False
         await self.kit.unmount(self.container)
         self.panel.loading("Loading Returns & Refunds…")
 
@@ -47,7 +50,13 @@ class ReturnsTab:
         if self.visible:
             await self._mount()
 
+    async def shop_changed(self):
+        # A mounted widget follows the kit's new shop by itself (widget-kit's update).
+        if self.visible and not self.mounted:
+            await self._mount()
+
     async def _mount(self):
+        self.mounted = False
         self.panel.loading("Loading Returns & Refunds…")
         try:
             await self.kit.mount(self.widget, self.container,
@@ -59,6 +68,7 @@ class ReturnsTab:
                 headline, detail, can_retry = explain(error)
                 self.panel.failed(headline, detail, can_retry)
             return
+        self.mounted = True
         self.panel.mounted()
 
     def on_result(self, result):
@@ -67,6 +77,8 @@ class ReturnsTab:
             return
         self.decisions.append(result)
         self.panel.activity(describe_decision(result))
+        if self.on_decision is not None and result.get("code") == 0:
+            self.on_decision()
 
 
 def explain(error):

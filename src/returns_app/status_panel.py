@@ -3,11 +3,12 @@
     panel = StatusPanel(document, on_retry=tab.retry)
     panel.loading("Loading Returns & Refunds…")
     panel.failed("Could not get access…", "The token service answered HTTP 500.")
+    panel.connect("Connect your TikTok Shop", "…to answer returns here.", connect_url)
     panel.mounted()                      # hides the placeholder: the widget fills the tab
     panel.activity("Accepted return 4035… (APPROVE_REFUND).")
 
 It fills elements the page shell already painted (``returns-status``,
-``returns-retry``, ``returns-activity``), always as text.
+``returns-retry``, ``returns-connect``, ``returns-activity``), always as text.
 """
 
 from pyscript.ffi import create_proxy
@@ -20,6 +21,7 @@ class StatusPanel:
         self._headline = document.getElementById("returns-status-headline")
         self._detail = document.getElementById("returns-status-detail")
         self._retry = document.getElementById("returns-retry")
+        self._connect = document.getElementById("returns-connect")
         self._activity = document.getElementById("returns-activity")
         # One listener for the page's lifetime: the button stays, only hidden.
         self._retry.addEventListener("click", create_proxy(lambda event: self._on_retry(on_retry)))
@@ -33,6 +35,12 @@ class StatusPanel:
         if can_retry:
             self._retry.focus()
 
+    def connect(self, headline, detail, url):
+        """Nothing to show until the seller connects a shop: the link that starts it."""
+        self._show("connect", headline, detail)
+        self._connect.href = url
+        self._connect.hidden = False
+
     def mounted(self):
         self._status.hidden = True
         self._status.dataset.state = "mounted"
@@ -45,6 +53,7 @@ class StatusPanel:
         self._headline.textContent = headline
         self._detail.textContent = detail
         self._retry.hidden = state != "failed"
+        self._connect.hidden = True
         self._status.hidden = False
 
     def _on_retry(self, retry):

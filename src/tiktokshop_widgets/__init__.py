@@ -14,7 +14,8 @@ With a backend that knows the seller's shops (``backend_url`` in the config)::
     kit = WidgetKit(settings.for_shop(seller.current_shop.id, seller.current_shop.region))
 
 Modules: ``config`` (the settings and their checks), ``backend`` (the ISV
-backend's endpoints), ``seller`` (the seller's shops), ``token`` (widget
+backend's endpoints), ``seller`` (the seller's shops), ``summary`` (the
+return requests that wait for the seller), ``token`` (widget
 tokens from the backend), ``kit`` (widget-kit's one core per page), ``view``
 (one mounted widget's lifecycle), ``page`` and ``browser`` (the JavaScript
 side), ``errors``, ``background`` (tasks held until they finish).
@@ -41,13 +42,14 @@ from .errors import (
 )
 from .kit import WidgetKit
 from .seller import Seller, SellerAccount, Shop
+from .summary import ReturnsSummary, returns_summary
 from .token import BackendToken
 from .view import FAILED, LOADING, MOUNTED, UNMOUNTED, WidgetView
 
 __all__ = [
     "MANAGE_RETURNS", "WIDGET_KIT_URL", "FAILED", "LOADING", "MOUNTED", "UNMOUNTED",
-    "Backend", "BackendToken", "Seller", "SellerAccount", "Shop", "WidgetConfig", "WidgetKit",
-    "WidgetView",
+    "Backend", "BackendToken", "ReturnsSummary", "Seller", "SellerAccount", "Shop",
+    "WidgetConfig", "WidgetKit", "WidgetView", "returns_summary",
     "BackendError", "ConfigError", "ContainerNotFound", "MountCancelled", "NotInitialized",
     "SdkConfigError", "SdkError", "SdkUnavailable", "SellerNotConnected", "TokenError",
     "UnknownWidget", "WidgetEntryFailed", "WidgetError", "WidgetLookupFailed",

@@ -21,6 +21,7 @@ from .errors import BackendError, js_error_message
 TOKEN_PATH = "/api/v1/widget/access_token"
 SELLER_PATH = "/api/v1/seller"
 CURRENT_SHOP_PATH = "/api/v1/seller/current_shop"
+RETURNS_SUMMARY_PATH = "/api/v1/returns/summary"
 # Codes of a 401 from SELLER_PATH, whose data carries the connect_url to send the seller to.
 NOT_CONNECTED = 40100
 RECONNECT_NEEDED = 40101

@@ -5,59 +5,17 @@ import asyncio
 import pytest
 
 from returns_app.returns_tab import ReturnsTab, describe_decision, explain
+from tests.library.fake_page import until
 from tiktokshop_widgets import (
-    MountCancelled,
     SdkUnavailable,
     TokenError,
     WidgetLookupFailed,
     WidgetServiceError,
 )
 
+from .fakes import Kit, Panel
+
 pytestmark = pytest.mark.anyio
-
-
-class Panel:
-    def __init__(self):
-        self.shown = []
-        self.lines = []
-
-    def loading(self, headline):
-        self.shown.append(("loading", headline))
-
-    def failed(self, headline, detail, can_retry=True):
-        self.shown.append(("failed", headline, detail, can_retry))
-
-    def mounted(self):
-        self.shown.append(("mounted",))
-
-    def activity(self, text):
-        self.lines.append(text)
-
-
-class Kit:
-    """mount() fails with the queued errors, then succeeds; unmount cancels a pending one."""
-
-    def __init__(self, *failures, delay=0):
-        self.failures = list(failures)
-        self.delay = delay
-        self.mounts = 0
-        self.pending = None
-
-    async def mount(self, name, target, props=None):
-        self.mounts += 1
-        self.props = props
-        self.pending = asyncio.Event()
-        try:
-            await asyncio.wait_for(self.pending.wait(), self.delay)
-            raise MountCancelled("unmounted while loading")
-        except asyncio.TimeoutError:
-            pass
-        if self.failures:
-            raise self.failures.pop(0)
-
-    async def unmount(self, target):
-        if self.pending is not None:
-            self.pending.set()
 
 
 async def test_the_widget_replaces_the_loading_placeholder():
@@ -81,10 +39,10 @@ async def test_a_failure_shows_its_cause_and_retry_recovers():
 
 async def test_hiding_while_loading_shows_no_failure_later():
     panel = Panel()
-    kit = Kit(delay=1)
+    kit = Kit(loading=True)
     tab = ReturnsTab(kit, panel, "#returns-widget")
     showing = asyncio.create_task(tab.show())
-    await asyncio.sleep(0)
+    await until(lambda: kit.mounts == 1)
     await tab.hide()
     await showing
     assert ("mounted",) not in panel.shown

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from devserver.export import content_security_policy, export, main
+from devserver.export import export, main
+from devserver.page_manifest import PageManifest, content_security_policy
 from devserver.settings import PROJECT_ROOT
 
 BACKEND = "https://backend.example"
@@ -26,8 +27,8 @@ def directive(policy: str, name: str) -> list[str]:
     raise AssertionError(f"no {name} in {policy}")
 
 
-def test_the_page_in_the_repo_ships_the_default_policy():
-    assert policy_of((PROJECT_ROOT / "index.html").read_text()) == content_security_policy()
+def test_the_page_served_in_development_has_the_default_policy(client):
+    assert policy_of(client.get("/").text) == content_security_policy()
 
 
 def test_the_policy_allows_no_inline_script_and_only_known_origins():
@@ -58,10 +59,21 @@ def test_export_writes_only_the_app_pointed_at_the_backend(tmp_path):
     # The sandbox's widget files are preloaded from the backend.
     page = (out / "index.html").read_text()
     assert 'href="https://backend.example/sandbox/widgets/reverse/1.0.0/manifest.json" data-sandbox' in page
-    # The page itself is otherwise unchanged: jsDelivr URLs and all.
-    original = (PROJECT_ROOT / "index.html").read_text()
+    # The page is otherwise the one served in development: jsDelivr URLs and all.
+    original = PageManifest(PROJECT_ROOT).render("index.html", (PROJECT_ROOT / "index.html").read_text())
     assert (page.replace(policy, content_security_policy())
             .replace('href="https://backend.example/sandbox/', 'href="/sandbox/')) == original
+
+
+def test_the_exported_config_and_script_carry_the_page_manifests_lists(tmp_path):
+    export(tmp_path / "site", TOKEN_URL)
+
+    config = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())
+    script = (tmp_path / "site/assets/interpreter.js").read_text()
+    for source in config["files"]:  # each shipped module is in the export
+        assert (tmp_path / "site" / source).is_file(), source
+    assert "./src/tiktokshop_widgets/kit.py" in config["files"]
+    assert "const INTERPRETER_FILES = {" in script and "page-manifest" not in script
 
 
 def test_export_for_tiktok_lets_widget_kit_look_widgets_up(tmp_path):

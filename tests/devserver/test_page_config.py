@@ -1,9 +1,9 @@
-"""The page's pins and file lists stay in step with what npm and the package hold."""
+"""The page's pins are what npm installed; its interpreter files exist at those versions."""
 
-import re
 import tomllib
 
 from devserver.cdn_mirror import parse_cdn_path
+from devserver.page_manifest import PageManifest
 from devserver.settings import PROJECT_ROOT
 from devserver.site import pinned_cdn_urls
 
@@ -26,31 +26,17 @@ def test_every_jsdelivr_pin_is_the_version_package_lock_json_locks():
 def test_the_page_loads_pyscript_pyodide_and_widget_kit_from_jsdelivr():
     urls = {url for _, url in pinned_cdn_urls(PROJECT_ROOT)}
     assert f"https://cdn.jsdelivr.net/npm/@pyscript/core@{locked_version('@pyscript/core')}/dist/core.js" in urls
-    # Both interpreters share the config: PyScript core picks each one's URL (the
-    # end-to-end tests check those are the versions package-lock.json pins).
-    assert "interpreter" not in PAGE_CONFIG
+    # Both interpreters share the config: its interpreter module loads either one,
+    # at the versions package-lock.json pins.
+    assert PAGE_CONFIG["interpreter"] == "./assets/python.mjs"
+    module = PageManifest(PROJECT_ROOT).render(
+        "assets/python.mjs", (PROJECT_ROOT / "assets/python.mjs").read_text())
+    assert f'"https://cdn.jsdelivr.net/pyodide/v{locked_version("pyodide")}/full/"' in module
+    assert ('"https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@'
+            f'{locked_version("@micropython/micropython-webassembly-pyscript")}/"') in module
     assert PAGE_CONFIG["tiktok_widgets"]["sdk_url"] == (
         "https://cdn.jsdelivr.net/npm/@tiktokshop/widget-kit@"
         f"{locked_version('@tiktokshop/widget-kit')}/dist/es/index.js")
-
-
-def test_pyscript_toml_ships_every_module_of_both_packages():
-    templates = {k: v for k, v in PAGE_CONFIG["files"].items() if re.fullmatch(r"\{\w+\}", k)}
-    shipped = set()
-    for source, target in PAGE_CONFIG["files"].items():
-        if source in templates:
-            continue
-        for name, value in templates.items():
-            source = source.replace(name, value)
-        assert target.endswith("/")
-        shipped.add((source.lstrip("./"), target.strip("./") + "/" + source.rsplit("/", 1)[-1]))
-
-    expected = set()
-    for package in ("tiktokshop_widgets", "returns_app"):
-        for path in (PROJECT_ROOT / "src" / package).glob("*.py"):
-            if path.name != "main.py":  # the page's <script src>, not an import
-                expected.add((f"src/{package}/{path.name}", f"{package}/{path.name}"))
-    assert shipped == expected
 
 
 def test_pyodide_packages_are_the_versions_pyodides_lock_names():
@@ -66,28 +52,16 @@ def test_pyodide_packages_are_the_versions_pyodides_lock_names():
 def test_the_preloaded_pyscript_and_interpreter_files_exist_at_the_pinned_versions():
     from devserver.cdn_mirror import CdnMirror
 
-    script = (PROJECT_ROOT / "assets/interpreter.js").read_text()
+    manifest = PageManifest(PROJECT_ROOT)
     mirror = CdnMirror(PROJECT_ROOT / "node_modules", PROJECT_ROOT / ".cache/pyodide-packages")
     core_dist = f"npm/@pyscript/core@{locked_version('@pyscript/core')}/dist/"
-    chunks = re.findall(r'"([\w-]+\.js)"', script)
-    paths = re.findall(r'"((?:pyodide/v|npm/@micropython/)[^"]+)"', script)
+    files = manifest.interpreter_files()
+    paths = [core_dist + chunk for chunk in manifest.core_chunks] + [
+        path for interpreter in ("pyodide", "micropython")
+        for kind in ("modules", "data") for path in files[interpreter][kind]]
 
-    assert len(chunks) >= 2 and len(paths) >= 5
-    for path in [core_dist + chunk for chunk in chunks] + paths:
+    assert [chunk.split("-")[0] for chunk in manifest.core_chunks] == ["core", "toml", "error"]
+    for path in paths:
         mirror.local_path(path)  # raises MirrorMiss naming the problem
         package, version, _ = parse_cdn_path(path)
         assert version == locked_version(package), path
-
-
-def test_the_page_preloads_exactly_the_python_it_runs():
-    html = (PROJECT_ROOT / "index.html").read_text()
-    preloaded = set(re.findall(r'rel="preload" as="fetch" crossorigin="anonymous" href="\./(src/[^"]+\.py)"', html))
-    shipped = {source.replace("{LIB}", "./src/tiktokshop_widgets/").replace("{APP}", "./src/returns_app/")
-               .lstrip("./") for source in PAGE_CONFIG["files"] if not re.fullmatch(r"\{\w+\}", source)}
-    assert preloaded == shipped | {"src/returns_app/main.py"}
-
-
-def test_the_unused_interpreter_gets_the_pages_plugin_list():
-    script = (PROJECT_ROOT / "assets/interpreter.js").read_text()
-    no_plugins = re.search(r"const NO_PLUGINS = `plugins = (\[.*\])`;", script).group(1)
-    assert tomllib.loads(f"plugins = {no_plugins}")["plugins"] == PAGE_CONFIG["plugins"]

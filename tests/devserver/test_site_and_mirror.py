@@ -2,12 +2,14 @@
 
 import hashlib
 import json
+import tomllib
 
 import pytest
 from starlette.testclient import TestClient
 
 from devserver.app import create_app
 from devserver.cdn_mirror import PinMismatch
+from devserver.page_manifest import PageManifest
 from devserver.settings import PROJECT_ROOT, Settings
 
 from testsupport.versions import locked_version
@@ -72,6 +74,20 @@ def test_pyscript_core_is_mirrored(client):
     response = client.get(f"/cdn/npm/@pyscript/core@{version}/dist/core.js")
     assert response.status_code == 200
     assert response.content == (NODE_MODULES / "@pyscript/core/dist/core.js").read_bytes()
+
+
+def test_pyscript_core_loads_either_interpreter_from_the_mirror(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", cdn="mirror")
+    with TestClient(create_app(settings)) as client:
+        chunk = client.get(f"/cdn/npm/@pyscript/core@{locked_version('@pyscript/core')}"
+                           "/dist/" + PageManifest(PROJECT_ROOT).core_chunks[0]).text
+        config = client.get("/bench/pages/floor.toml").text
+
+    assert "https://cdn.jsdelivr.net/" not in chunk
+    assert f"`/cdn/pyodide/v${{e}}/full/pyodide.mjs`" in chunk
+    assert "`/cdn/npm/@micropython/micropython-webassembly-pyscript@${e}/micropython.mjs`" in chunk
+    # A config is never given an interpreter: the page's script type picks it.
+    assert "interpreter" not in tomllib.loads(config)
 
 
 @pytest.mark.parametrize(
@@ -149,3 +165,41 @@ def test_nothing_but_the_site_is_reachable(client, path):
 def test_text_pages_are_gzipped_for_clients_that_accept_it(client):
     response = client.get("/examples/native.html", headers={"accept-encoding": "gzip"})
     assert response.headers.get("content-encoding") == "gzip"
+
+
+def test_an_app_folder_is_served_at_the_root_as_written_and_nothing_hidden_in_it(tmp_path):
+    app = tmp_path / "my-app"
+    app.mkdir()
+    (app / "index.html").write_text(
+        '<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@'
+        f'{locked_version("@pyscript/core")}/dist/core.js"></script>'
+        '<script type="mpy" src="./main.py" config="./pyscript.toml"></script>')
+    (app / "pyscript.toml").write_text('[files]\n"/src/tiktokshop_widgets/kit.py" = "./tiktokshop_widgets/"\n')
+    (app / ".env").write_text("SECRET=1")
+    settings = Settings(data_dir=tmp_path / "data", cdn="mirror", app_dir=app)
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/").text
+        config = client.get("/pyscript.toml").text
+        hidden = client.get("/.env")
+        library = client.get("/src/tiktokshop_widgets/kit.py")
+        missing = client.get("/nothing-here.py")
+
+    assert f'src="/cdn/npm/@pyscript/core@{locked_version("@pyscript/core")}/dist/core.js"' in page
+    # The config is served as written: no interpreter added, whatever the script's type.
+    assert config == (app / "pyscript.toml").read_text()
+    assert hidden.status_code == 404 and missing.status_code == 404
+    # What the dev server serves besides stays reachable behind the app.
+    assert library.status_code == 200
+
+
+def test_pyodides_stdlib_is_served_compiled_with_every_module_of_the_original(client):
+    import io
+    import zipfile
+
+    response = client.get("/assets/python_stdlib.zip")
+    compiled = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    original = zipfile.ZipFile(NODE_MODULES / "pyodide/python_stdlib.zip").namelist()
+
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert "json/__init__.pyc" in compiled and "json/__init__.py" not in compiled
+    assert {name.removesuffix("c") for name in compiled} == set(original)

@@ -48,7 +48,12 @@ def test_the_native_example_works_offline_with_npms_widget_kit(offline_page, dem
 
 def test_the_returns_tab_works_offline(offline_page, demo_server):
     page, refused = offline_page
+    stdlib = []
+    page.on("requestfinished", lambda request: request.url.endswith("/python_stdlib.zip")
+            and stdlib.append(request.url))
     page.goto(demo_server.url + "/#returns")
 
     wait_for_requests(page)
     assert refused == []
+    # Pyodide booted on its precompiled stdlib, and fetched no other.
+    assert stdlib == [demo_server.url + "/assets/python_stdlib.zip"]

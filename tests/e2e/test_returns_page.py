@@ -137,7 +137,7 @@ def test_the_shell_paints_and_keeps_a_click_made_before_python_is_ready(page, se
     page.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # held until the click
     page.goto(server.url + "/")
 
-    expect(page.get_by_role("banner")).to_contain_text("Maple & Co")
+    expect(page.get_by_role("banner")).to_contain_text("Seller Suite")
     expect(page.locator("#panel-orders .pointer")).to_be_visible()
     for _ in range(200):  # until PyScript asks for the interpreter: it is loading now
         if held:

@@ -1,0 +1,210 @@
+"""The page manifest: every list a page needs, worked out from one source.
+
+    manifest = PageManifest(PROJECT_ROOT)
+    manifest.render("pyscript.toml", text)   # its `# page-manifest: ...` lines filled in
+    manifest.render("index.html", text, policy=content_security_policy([...]))
+
+The source is what is on disk: the modules of the packages in ``src/`` (a new
+module is shipped, preloaded and exported with no other change) and the
+versions package-lock.json locks, with the files npm installed for them
+(PyScript core's hashed chunk names; a version bump is one change). The dev
+server renders every page, config and script it serves through ``render``,
+the static export every file it writes, so the bench pages, the demo and the
+export get the same lists.
+
+A page asks for a list with a marker on a line of its own, which ``render``
+replaces with the list (the line's indentation kept):
+
+- ``# page-manifest: files PACKAGE...`` (TOML): the ``[files]`` entries that
+  ship each package's modules, relative to the config's folder;
+- ``# page-manifest: plugins`` (TOML): the ``plugins`` line;
+- ``<!-- page-manifest: preload PACKAGE... -->`` (HTML): a preload link for
+  each module (the page's entry point ``main.py`` included);
+- ``<!-- page-manifest: csp -->`` (HTML): the Content-Security-Policy meta tag;
+- ``/* page-manifest: interpreter */`` (JS): ``CORE_CHUNKS``, ``NO_PLUGINS``
+  and ``INTERPRETER_FILES`` for assets/interpreter.js;
+- ``/* page-manifest: interpreter-urls */`` (JS): ``PYODIDE_VERSION``, the
+  compiled stdlib's ``STDLIB_SHA256`` and the CDN folders ``PYODIDE`` and
+  ``MICROPYTHON``, for assets/python.mjs.
+"""
+
+import hashlib
+import html
+import json
+import os
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path, PurePosixPath
+
+CDN_ORIGIN = "https://cdn.jsdelivr.net"
+# The host widget-kit 1.0.4 asks where a widget lives (hard-coded in the SDK).
+TIKTOK_RESOURCE_HOST = "https://api-widget-sg.tiktokshop.com"
+# PyScript's optional plugins, all off: the error plugin would print Python
+# tracebacks on the page, which sellers should never see.
+PLUGINS = ("!codemirror", "!deprecations-manager", "!donkey", "!error", "!py-editor",
+           "!py-game", "!py-terminal")
+# A package's module the page runs by its <script src> rather than imports.
+ENTRY_POINT = "main.py"
+PYSCRIPT_CORE = "@pyscript/core"
+STDLIB_ZIP = "python_stdlib.zip"
+# Where pages find the compiled stdlib: beside assets/python.mjs, which loads it.
+COMPILED_STDLIB = "assets/" + STDLIB_ZIP
+MICROPYTHON = "@micropython/micropython-webassembly-pyscript"
+MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)(?:#|<!--|/\*) page-manifest: (?P<name>[a-z-]+)(?P<args>[^\n]*?)"
+    r"[ \t]*(?:-->|\*/)?[ \t]*$", re.MULTILINE)
+
+
+class ManifestError(LookupError):
+    """A marker or a file the manifest needs is missing; the message says which."""
+
+
+def content_security_policy(widget_origins=(), backend_origins=()) -> str:
+    """The page's policy: this site, jsDelivr, TikTok's lookup and the given origins.
+
+    Widgets run scripts from their origin and call it; the backend is only
+    called. 'unsafe-eval': widget-kit and PyScript build functions at run time;
+    'wasm-unsafe-eval': the interpreter is WebAssembly; inline styles: the
+    widget brings its own <style>. No inline scripts.
+    """
+    scripts = ["'self'", CDN_ORIGIN, *widget_origins, "'unsafe-eval'", "'wasm-unsafe-eval'"]
+    connect = ["'self'", CDN_ORIGIN, TIKTOK_RESOURCE_HOST, *widget_origins, *backend_origins]
+    directives = [
+        ("default-src", ["'self'"]),
+        ("script-src", scripts),
+        ("style-src", ["'self'", CDN_ORIGIN, "'unsafe-inline'"]),
+        ("connect-src", list(dict.fromkeys(connect))),
+        ("img-src", ["'self'", "data:"]),
+        ("object-src", ["'none'"]),
+        ("base-uri", ["'self'"]),
+        ("form-action", ["'self'"]),
+    ]
+    return "; ".join(name + " " + " ".join(values) for name, values in directives)
+
+
+class PageManifest:
+    def __init__(self, site_root: Path, node_modules: Path | None = None):
+        self.site_root = site_root
+        self.node_modules = node_modules or site_root / "node_modules"
+
+    def modules(self, package: str) -> list[str]:
+        """The package's modules, as paths from the site root, sorted."""
+        folder = self.site_root / "src" / package
+        found = sorted(path.name for path in folder.glob("*.py"))
+        if not found:
+            raise ManifestError(f"no Python modules in {folder}")
+        return [f"src/{package}/{name}" for name in found]
+
+    @cached_property
+    def locked(self) -> dict[str, str]:
+        """{npm package: version} as package-lock.json locks them."""
+        lock = json.loads((self.site_root / "package-lock.json").read_text())
+        return {path.removeprefix("node_modules/"): entry["version"]
+                for path, entry in lock["packages"].items() if path.startswith("node_modules/")}
+
+    def version(self, package: str) -> str:
+        try:
+            return self.locked[package]
+        except KeyError:
+            raise ManifestError(f"package-lock.json locks no {package}") from None
+
+    @cached_property
+    def core_chunks(self) -> list[str]:
+        """PyScript core's chunks a page always loads: core's own, its TOML
+        parser and its error plugin (imported even when the config turns it off)."""
+        dist = self.node_modules / PYSCRIPT_CORE / "dist"
+        try:
+            core = re.search(r'from\s*"\./(core-[\w-]+\.js)"', (dist / "core.js").read_text())
+            chunk = (dist / core.group(1)).read_text()
+        except (OSError, AttributeError):
+            raise ManifestError(f"no PyScript core chunk found in {dist}: run npm ci") from None
+        found = [core.group(1)]
+        for pattern in (r'import\("\./(toml-[\w-]+\.js)"\)', r'error:\(\)=>import\("\./(error-[\w-]+\.js)"\)'):
+            match = re.search(pattern, chunk)
+            if match is None:
+                raise ManifestError(f"{dist / core.group(1)} imports no {pattern}")
+            found.append(match.group(1))
+        return found
+
+    def compiled_stdlib(self) -> Path:
+        """Where ``./dev`` writes the locked Pyodide's stdlib compiled to bytecode
+        (src/devserver/compile_stdlib.mjs), served as ``COMPILED_STDLIB``."""
+        return self.site_root / ".cache" / "pyodide-stdlib" / self.version("pyodide") / STDLIB_ZIP
+
+    def compiled_stdlib_sha256(self) -> str:
+        """The compiled stdlib's digest (a snapshot is only good with its own), or
+        "none" while it is not built."""
+        try:
+            return _sha256(self.compiled_stdlib())
+        except OSError:
+            return "none"
+
+    def interpreter_files(self) -> dict:
+        """Each interpreter's files, as jsDelivr paths: modules, then data."""
+        pyodide = f"pyodide/v{self.version('pyodide')}/full/"
+        micropython = f"npm/{MICROPYTHON}@{self.version(MICROPYTHON)}/"
+        return {
+            "pyodide": {
+                "modules": [pyodide + "pyodide.mjs", pyodide + "pyodide.asm.mjs"],
+                "data": [pyodide + name for name in
+                         ("pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")],
+            },
+            "micropython": {"modules": [micropython + "micropython.mjs"],
+                            "data": [micropython + "micropython.wasm"]},
+        }
+
+    def render(self, relative: str, text: str, policy: str | None = None) -> str:
+        """``text`` of the site's file ``relative`` with its markers filled in."""
+        folder = PurePosixPath(relative).parent
+
+        def fill(match: re.Match) -> str:
+            name, args = match.group("name"), match.group("args").split()
+            lines = self._lines(name, args, folder, policy)
+            return "\n".join(match.group("indent") + line for line in lines)
+
+        return MARKER.sub(fill, text)
+
+    def _lines(self, name, packages, folder, policy) -> list[str]:
+        if name == "files":
+            lines = []
+            for package in packages:
+                for module in self.modules(package):
+                    if not module.endswith("/" + ENTRY_POINT):
+                        lines.append(f'{json.dumps(_relative(module, folder))} = "./{package}/"')
+            return lines
+        if name == "plugins":
+            return [f"plugins = {json.dumps(list(PLUGINS))}"]
+        if name == "preload":
+            return [f'<link rel="preload" as="fetch" crossorigin="anonymous" '
+                    f'href="{html.escape(_relative(module, folder))}">'
+                    for package in packages for module in self.modules(package)]
+        if name == "csp":
+            content = html.escape(policy or content_security_policy(), quote=False).replace('"', "&quot;")
+            return [f'<meta http-equiv="Content-Security-Policy" content="{content}">']
+        if name == "interpreter":
+            return [f"const CORE_CHUNKS = {json.dumps(self.core_chunks)};",
+                    f"const NO_PLUGINS = {json.dumps('plugins = ' + json.dumps(list(PLUGINS)))};",
+                    f"const INTERPRETER_FILES = {json.dumps(self.interpreter_files())};"]
+        if name == "interpreter-urls":
+            files = self.interpreter_files()
+            return [f"const PYODIDE_VERSION = {json.dumps(self.version('pyodide'))};",
+                    f"const STDLIB_SHA256 = {json.dumps(self.compiled_stdlib_sha256())};",
+                    *(f"const {constant} = {json.dumps(CDN_ORIGIN + '/' + files[key]['modules'][0].rsplit('/', 1)[0] + '/')};"
+                      for constant, key in (("PYODIDE", "pyodide"), ("MICROPYTHON", "micropython")))]
+        raise ManifestError(f"unknown page-manifest marker: {name}")
+
+
+@lru_cache(maxsize=4)
+def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+def _relative(site_path: str, folder: PurePosixPath) -> str:
+    """``site_path`` (from the site root) as a URL relative to ``folder``."""
+    path = os.path.relpath(site_path, folder.as_posix() or ".").replace(os.sep, "/")
+    return path if path.startswith("../") else "./" + path

@@ -1,0 +1,114 @@
+"""The demo seller app: who the seller is, their shop in the header, the Returns tab.
+
+    app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
+                     make_watch=lambda shop_id: SummaryWatch(...))   # shop_id() is current
+    await app.start()            # asks the backend for the seller's shops, then the widget
+    app.follow("returns")        # the shell's tab changed
+    await app.switch("7495610000000000002")   # the header's switcher
+
+With ``shop_id`` in the config the app shows that shop and asks the backend
+nothing but tokens. With ``backend_url`` alone it asks who the seller is
+first: a seller with no TikTok Shop connected sees "Connect your TikTok Shop"
+(the backend's OAuth start), not an error; one with several shops gets a
+switcher, and switching swaps the widget's shop in place, without a reload.
+With a backend, the return requests waiting for the seller are counted
+outside the widget too (``summary_watch``): at start, after each decision,
+after a switch, and every few minutes.
+"""
+
+from tiktokshop_widgets import MANAGE_RETURNS, BackendError, SellerNotConnected, WidgetError
+from tiktokshop_widgets.background import in_background
+
+from .returns_tab import ReturnsTab, sentence
+
+CONTAINER = "#returns-widget"
+
+
+class ReturnsApp:
+    def __init__(self, settings, panel, header, make_kit, account=None, make_watch=None):
+        self.settings = settings
+        self._make_watch = make_watch  # make_watch(shop_id) -> SummaryWatch; shop_id() is current
+        self.watch = None
+        self.panel = panel
+        self.header = header
+        self.account = account
+        self._make_kit = make_kit
+        self.kit = None
+        self.tab = None
+        self.shown_tab = None
+
+    async def start(self):
+        if self.settings.shop_chosen:
+            self._open(self.settings)
+        else:
+            await self._load_seller()
+
+    def follow(self, tab_name):
+        """The shell shows ``tab_name``: mount or unmount the widget to match."""
+        self.shown_tab = tab_name
+        if self.tab is not None:
+            in_background(self.tab.show() if tab_name == "returns" else self.tab.hide())
+
+    async def retry(self):
+        if self.tab is not None:
+            await self.tab.retry()
+        else:
+            await self._load_seller()
+
+    async def switch(self, shop_id):
+        """Make ``shop_id`` the current shop and show its returns, in place."""
+        self.header.busy()
+        try:
+            seller = await self.account.switch(shop_id)
+            shop = seller.current_shop
+            await self.kit.update(config=self.settings.for_shop(shop.id, shop.region))
+        except SellerNotConnected as error:
+            self._ask_to_connect(error)
+            return
+        except WidgetError as error:
+            self.header.failed("Could not switch shops: " + sentence(str(error)))
+            return
+        self.header.show(seller)
+        if self.watch is not None:
+            in_background(self.watch.refresh())
+        await self.tab.shop_changed()
+
+    def switch_later(self, shop_id):
+        """``switch`` for a JS event listener, which must get nothing back."""
+        in_background(self.switch(shop_id))
+
+    async def _load_seller(self):
+        self.panel.loading("Loading your shops…")
+        try:
+            seller = await self.account.load()
+        except SellerNotConnected as error:
+            self._ask_to_connect(error)
+            return
+        except BackendError as error:
+            self.panel.failed("Could not get your shops from the app's server.",
+                              sentence(str(error)) + " Check your connection, then retry.")
+            return
+        self.header.show(seller)
+        shop = seller.current_shop
+        self._open(self.settings.for_shop(shop.id, shop.region))
+
+    def _open(self, settings):
+        self.kit = self._make_kit(settings)
+        self.kit.preload(MANAGE_RETURNS)
+        if self._make_watch is not None:
+            self.watch = self._make_watch(lambda: self.kit.config.shop_id)
+            in_background(self.watch.refresh())
+        self.tab = ReturnsTab(self.kit, self.panel, CONTAINER,
+                              on_decision=self.watch.decided if self.watch else None)
+        if self.shown_tab is not None:
+            self.follow(self.shown_tab)
+
+    def _ask_to_connect(self, error):
+        self.header.connect(error.connect_url)
+        self.panel.connect(
+            "Connect your TikTok Shop" + (" again" if error.reconnect else ""),
+            "Your TikTok Shop's connection to this app has lapsed: connect it again to see and "
+            "answer your buyers' return and refund requests here." if error.reconnect else
+            "Connect your TikTok Shop to see and answer your buyers' return and refund "
+            "requests here.",
+            error.connect_url)

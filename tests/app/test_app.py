@@ -1,0 +1,134 @@
+"""The demo app as the seller meets it: their shops first, then the widget; switching; connecting."""
+
+import pytest
+
+from returns_app.app import ReturnsApp
+from tests.library.fake_page import until
+from tiktokshop_widgets import (
+    BackendError,
+    Seller,
+    SellerNotConnected,
+    Shop,
+    TokenError,
+    WidgetConfig,
+)
+
+from .fakes import Account, Header, Kit, Panel
+
+pytestmark = pytest.mark.anyio
+
+MAPLE = Shop("7495610000000000001", "Maple & Co", "US")
+THAMES = Shop("7495610000000000002", "Thames Home Goods", "GB")
+CONNECT = "https://backend.example/auth/tiktok/start"
+
+
+def seller(current):
+    return Seller("Demo Seller", [MAPLE, THAMES], current.id, CONNECT)
+
+
+def config(**fields):
+    section = {"backend_url": "https://backend.example", "app_key": "6sandboxapp01",
+               "isv_name": "DEMO", "widgets": ["@tiktokshop-widget/reverse:ManageReturns"],
+               "sdk_url": "https://cdn.example/widget-kit.js"}
+    section.update(fields)
+    return WidgetConfig.from_dict(section)
+
+
+class App:
+    """A ReturnsApp with its fakes, the kits it made kept in ``kits``."""
+
+    def __init__(self, settings, account, kit_failures=()):
+        self.panel, self.header, self.kits = Panel(), Header(), []
+
+        def make_kit(settings):
+            self.kits.append(Kit(*kit_failures, config=settings))
+            return self.kits[-1]
+
+        self.app = ReturnsApp(settings, self.panel, self.header, make_kit, account)
+
+
+async def test_the_sellers_current_shop_is_shown_and_its_widget_mounted():
+    shown = App(config(), Account(seller(MAPLE)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",))
+    assert shown.header.shown == [("shop", "Maple & Co", [MAPLE.id, THAMES.id])]
+    (kit,) = shown.kits
+    assert (kit.config.shop_id, kit.config.region) == (MAPLE.id, "US")
+    assert kit.preloaded == ["@tiktokshop-widget/reverse:ManageReturns"]
+    assert shown.panel.shown[0] == ("loading", "Loading your shops…")
+    assert kit.mounts == 1
+
+
+async def test_a_shop_named_in_the_config_needs_no_backend():
+    shown = App(config(backend_url=None, shop_id=MAPLE.id, region="US", token_url="/token"),
+                account=None)
+    await shown.app.start()
+    assert shown.header.shown == []
+    assert shown.kits[0].config.shop_id == MAPLE.id
+
+
+async def test_switching_updates_the_kit_in_place():
+    shown = App(config(), Account(seller(MAPLE), seller(THAMES)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1][0] in ("mounted", "failed"))
+    await shown.app.switch(THAMES.id)
+    (kit,) = shown.kits  # the same kit: widget-kit's update, not a new page
+    assert [(c.shop_id, c.region) for c in kit.updates] == [(THAMES.id, "GB")]
+    assert shown.header.shown[-2:] == [("busy",), ("shop", "Thames Home Goods",
+                                                   [MAPLE.id, THAMES.id])]
+    assert kit.mounts == 1  # the mounted widget follows the new shop itself
+
+
+async def test_a_failed_widget_gets_another_try_in_the_new_shop():
+    refused = TokenError("http", "HTTP 403: not a seller of this shop", status=403)
+    shown = App(config(), Account(seller(MAPLE), seller(THAMES)), kit_failures=[refused])
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1][0] in ("mounted", "failed"))
+    assert shown.panel.shown[-1][0] == "failed"
+    await shown.app.switch(THAMES.id)
+    assert shown.kits[0].mounts == 2
+    assert shown.panel.shown[-1] == ("mounted",)
+
+
+async def test_a_failed_switch_says_why_and_keeps_the_shop_shown():
+    down = BackendError("network", "The app's server could not be reached")
+    shown = App(config(), Account(seller(MAPLE), down))
+    await shown.app.start()
+    await shown.app.switch(THAMES.id)
+    assert shown.header.shown[-1] == (
+        "failed", "Could not switch shops: The app's server could not be reached.")
+    assert shown.kits[0].updates == []
+
+
+async def test_a_seller_with_no_shop_connected_is_asked_to_connect_not_shown_an_error():
+    not_connected = SellerNotConnected("http", "No TikTok Shop is connected", status=401,
+                                       connect_url=CONNECT)
+    shown = App(config(), Account(not_connected))
+    await shown.app.start()
+    assert shown.header.shown == [("connect", CONNECT)]
+    assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop", CONNECT)
+    assert shown.kits == []
+
+
+async def test_a_lapsed_connection_asks_to_connect_again():
+    lapsed = SellerNotConnected("http", "Reconnect", status=401, connect_url=CONNECT,
+                                reconnect=True)
+    shown = App(config(), Account(lapsed))
+    await shown.app.start()
+    assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop again", CONNECT)
+
+
+async def test_an_unreachable_backend_can_be_retried():
+    down = BackendError("network", "The app's server could not be reached")
+    shown = App(config(), Account(down, seller(MAPLE)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    assert shown.panel.shown[-1] == (
+        "failed", "Could not get your shops from the app's server.",
+        "The app's server could not be reached. Check your connection, then retry.", True)
+    await shown.app.retry()
+    await until(lambda: shown.panel.shown[-1][0] in ("mounted", "failed"))
+    assert shown.panel.shown[-1] == ("mounted",)
