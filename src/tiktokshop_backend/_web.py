@@ -47,6 +47,7 @@ from tiktokshop_widgets.backend import (
     CURRENT_SHOP_PATH,
     NOT_CONNECTED,
     RECONNECT_NEEDED,
+    RETURNS_SUMMARY_PATH,
     SELLER_PATH,
     TOKEN_PATH,
 )
@@ -59,7 +60,6 @@ from ._store import Shop, StoreUnreadable
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
-SUMMARY_PATH = "/api/v1/returns/summary"
 
 SHOP_ID = re.compile(r"^[0-9]{1,32}$")
 PARTNER_TYPES = ("1",)
@@ -99,7 +99,7 @@ def routes(services, settings, seller_hook: SellerHook) -> list[Route]:
         Route(SELLER_PATH, api.endpoint(("GET",), api.seller), middleware=guard),
         Route(CURRENT_SHOP_PATH, api.endpoint(("POST",), api.current_shop), middleware=guard),
         Route(TOKEN_PATH, api.endpoint(("GET",), api.access_token), middleware=guard),
-        Route(SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
+        Route(RETURNS_SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
         Route(START_PATH, oauth.start, methods=["GET"]),
         Route(CALLBACK_PATH, oauth.callback, methods=["GET"]),
     ]

@@ -6,18 +6,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 
-from tiktokshop_backend import SUMMARY_PATH
 from tiktokshop_protocol import ACCESS_TOKEN_HEADER, RETURNS_SEARCH_PATH, sign
 from tiktokshop_sandbox import OPEN_API_MOUNT, SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH as SUMMARY_PATH
 
 from .conftest import GB_SHOP, US_SHOP, RequestLog, connect
 
 DAY = 86_400
 
 
-def awaiting_in_sandbox(client, tiktok, shop_id) -> list[int]:
-    """The earliest deadline of every return waiting for the seller, asked of the sandbox
-    directly, every page."""
+def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, int, str]]:
+    """(earliest deadline, create_time, return_id) of every return waiting for the seller,
+    asked of the sandbox directly, every page."""
     services = client.app.state.backend
     (open_id,) = services.store.sellers()
     token = services.store.seller(open_id).access_token
@@ -34,7 +34,8 @@ def awaiting_in_sandbox(client, tiktok, shop_id) -> list[int]:
         for order in data["data"]["return_orders"]:
             actions = [a for a in order.get("seller_next_action_response") or [] if a["action"]]
             if actions:
-                deadlines.append(min(int(a["deadline"]) for a in actions))
+                deadlines.append((min(int(a["deadline"]) for a in actions),
+                                  int(order["create_time"]), order["return_id"]))
         page_token = data["data"].get("next_page_token")
         if not page_token:
             return deadlines
@@ -49,14 +50,17 @@ def summary(client, shop=US_SHOP, **extra):
 
 def test_the_summary_counts_what_waits_and_when_the_first_is_due(backend, tiktok):
     connect(backend, tiktok)
-    deadlines = awaiting_in_sandbox(backend, tiktok, US_SHOP)
+    waiting = awaiting_in_sandbox(backend, tiktok, US_SHOP)
     now = int(tiktok.clock.now())
-    assert deadlines  # the seed always has requests waiting
+    assert waiting  # the seed always has requests waiting
+    first_due = min(waiting)
     assert summary(backend) == {
-        "awaiting": len(deadlines),
-        "due_within_24h": sum(1 for d in deadlines if d <= now + DAY),
-        "next_deadline": min(deadlines),
+        "awaiting": len(waiting),
+        "due_within_24h": sum(1 for deadline, _, _ in waiting if deadline <= now + DAY),
+        "next_deadline": first_due[0],
         "checked_at": now,
+        "newest_request_at": max(created for _, created, _ in waiting),
+        "next_deadline_return_id": first_due[2],
     }
 
 
