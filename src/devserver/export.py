@@ -1,14 +1,15 @@
 """Write the demo app as a static site, for any static host.
 
     .venv/bin/python -m devserver.export site/ \\
-        --token-url https://backend.example/api/v1/widget/access_token \\
+        --backend-url https://backend.example \\
         --widgets-from https://backend.example      # a sandbox; omit for TikTok's lookup
 
 Run it with the project's venv (``./dev demo`` or ``./dev test`` makes it): the
 venv is where this package and the library it checks the config with are installed.
 
-The pages keep their jsDelivr URLs (no server is needed but the ISV's token
-backend); ``pyscript.toml``'s ``[tiktok_widgets]`` is pointed at the backend;
+The pages keep their jsDelivr URLs (no server is needed but the ISV's
+backend, tiktokshop_backend); ``pyscript.toml``'s ``[tiktok_widgets]`` is
+pointed at the backend (``backend_url``: the seller, their shops, tokens);
 the page's Content-Security-Policy allows exactly the origins it then uses.
 The folder written to must be new or empty; ``--force`` replaces the app's
 files in one that is not (its other files stay). The project's checkout, the
@@ -39,7 +40,7 @@ SANDBOX_HINT = re.compile(r'^\s*<link [^>]*href="(/sandbox/[^"]*)"[^>]*data-sand
 CSP_MARKER = "<!-- page-manifest: csp -->"
 
 
-def export(out: Path, token_url: str, widgets_from: str | None = None,
+def export(out: Path, backend_url: str, widgets_from: str | None = None,
            extra_origins=(), site_root: Path = PROJECT_ROOT, force: bool = False) -> None:
     """Write the app to ``out`` for the given backend.
 
@@ -49,11 +50,11 @@ def export(out: Path, token_url: str, widgets_from: str | None = None,
     """
     # Everything is worked out before the folder is touched: a bad URL changes nothing.
     widget_origins = [_origin(widgets_from)] if widgets_from else []
-    # A relative token URL is on the page's own origin, which 'self' allows.
-    backend_origins = [_origin(token_url)] if _is_absolute(token_url) else []
+    # A relative backend URL is on the page's own origin, which 'self' allows.
+    backend_origins = [_origin(backend_url)] if _is_absolute(backend_url) else []
     manifest = PageManifest(site_root)
     config = _point_config(manifest.render("pyscript.toml", (site_root / "pyscript.toml").read_text()),
-                           token_url, widgets_from)
+                           backend_url, widgets_from)
     policy = content_security_policy([*widget_origins, *extra_origins], backend_origins)
     page = (site_root / "index.html").read_text()
     if CSP_MARKER not in page:
@@ -121,8 +122,8 @@ def _remove_earlier_export(out: Path) -> None:
             target.unlink()
 
 
-def _point_config(toml: str, token_url: str, widgets_from: str | None) -> str:
-    toml = _set_string(toml, "token_url", token_url)
+def _point_config(toml: str, backend_url: str, widgets_from: str | None) -> str:
+    toml = _set_string(toml, "backend_url", backend_url)
     toml = _set_string(toml, "source", "sandbox" if widgets_from else "tiktok")
     if widgets_from:
         toml = _set_string(toml, f'"{MANAGE_RETURNS}"', urljoin(widgets_from, SANDBOX_MANIFEST))
@@ -170,14 +171,15 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="write into a folder that is not empty, replacing the app's "
                         "files there and keeping the rest")
-    parser.add_argument("--token-url", required=True,
-                        help="the ISV backend's token endpoint, absolute or relative to the page")
+    parser.add_argument("--backend-url", required=True,
+                        help="the ISV backend (tiktokshop_backend) the page asks who the seller "
+                        "is and for tokens, absolute or relative to the page")
     parser.add_argument("--widgets-from", metavar="URL",
                         help="a sandbox platform's base URL; without it widget-kit asks TikTok")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="another origin the widgets load from (repeatable), e.g. TikTok's CDN")
     args = parser.parse_args(argv)
-    export(args.out, args.token_url, args.widgets_from, [_origin(o) for o in args.allow_origin],
+    export(args.out, args.backend_url, args.widgets_from, [_origin(o) for o in args.allow_origin],
            force=args.force)
     print(f"Wrote the static site to {args.out}/: serve it from any static host.")
     return 0

@@ -37,6 +37,7 @@ class AttentionView:
         self._pointer_text.textContent = waiting_sentence(summary, now) + "."
         self._pointer.dataset.urgency = urgency(summary, now)
         self._pointer.dataset.stale = "false"
+        self._pointer.dataset.checkedAt = str(summary.checked_at)  # when TikTok was asked
         title = _title_without_count(self._document.title)
         self._document.title = ("(" + str(count) + ") " + title) if count else title
 

@@ -3,14 +3,15 @@
     summaries = ReturnsSummaries(client, authorization, shared, clock, ttl=60)
     await summaries.for_shop(open_id, shop)
     # {"awaiting": 3, "due_within_24h": 1, "next_deadline": 1767258000, "checked_at": 1767225600,
-    #  "newest_request_at": 1767220000, "next_deadline_return_id": "4035..."}
+    #  "next_deadline_return_id": "4035...", "newest_request_at": 1767220000}
     await summaries.for_shop(open_id, shop, fresh=True)   # after a decision: ask TikTok now
 
 It searches the Return API (every page, every status) and counts the requests
 whose ``seller_next_action_response`` holds an action; ``due_within_24h``
-counts those whose earliest deadline is within a day (overdue ones included);
-``newest_request_at`` is the latest ``create_time`` among them (a new request
-shows as a later one) and ``next_deadline_return_id`` the one due first.
+counts those whose earliest deadline is within a day (overdue ones included).
+``next_deadline_return_id`` names the request due first and
+``newest_request_at`` is the latest waiting request's ``create_time``: what
+the page needs to tell the seller about each request once.
 A shop's summary is reused for ``ttl`` seconds (in ``shared``: Redis with
 ``REDIS_URL``) and computed under the shop's lock: one search in flight per shop.
 """
@@ -60,7 +61,8 @@ class ReturnsSummaries:
         return summary if summary["checked_at"] + self.ttl > self.clock.now() else None
 
     async def _search(self, open_id: str, shop: Shop) -> dict:
-        waiting = []  # (earliest deadline or None, create_time or None, return_id)
+        deadlines = []  # (earliest deadline or None, return_id) of each waiting request
+        created = []
         page_token = None
         for _ in range(MAX_PAGES):
             query = {"page_size": PAGE_SIZE, **({"page_token": page_token} if page_token else {})}
@@ -71,23 +73,23 @@ class ReturnsSummaries:
                 actions = [action for action in order.get("seller_next_action_response") or []
                            if isinstance(action, dict) and action.get("action")]
                 if actions:
-                    deadline = min((int(a["deadline"]) for a in actions
-                                    if str(a.get("deadline", "")).isdigit()), default=None)
-                    created = order.get("create_time")
-                    waiting.append((deadline, int(created) if str(created).isdigit() else None,
-                                    str(order.get("return_id", ""))))
+                    deadlines.append((min((int(a["deadline"]) for a in actions
+                                           if str(a.get("deadline", "")).isdigit()),
+                                          default=None), str(order.get("return_id", ""))))
+                    if str(order.get("create_time", "")).isdigit():
+                        created.append(int(order["create_time"]))
             page_token = data.get("next_page_token")
             if not page_token:
                 break
         now = self.clock.now()
-        due = sorted((deadline, return_id) for deadline, _, return_id in waiting
-                     if deadline is not None)
+        known = [(deadline, return_id) for deadline, return_id in deadlines
+                 if deadline is not None]
+        first = min(known, default=(None, None))
         return {
-            "awaiting": len(waiting),
-            "due_within_24h": sum(1 for deadline, _ in due if deadline <= now + DAY_S),
-            "next_deadline": due[0][0] if due else None,
+            "awaiting": len(deadlines),
+            "due_within_24h": sum(1 for deadline, _ in known if deadline <= now + DAY_S),
+            "next_deadline": first[0],
+            "next_deadline_return_id": first[1],
+            "newest_request_at": max(created, default=None),
             "checked_at": int(now),
-            "newest_request_at": max((created for _, created, _ in waiting
-                                      if created is not None), default=None),
-            "next_deadline_return_id": due[0][1] if due else None,
         }

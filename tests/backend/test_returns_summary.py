@@ -15,8 +15,8 @@ from .conftest import GB_SHOP, US_SHOP, RequestLog, connect
 DAY = 86_400
 
 
-def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, int, str]]:
-    """(earliest deadline, create_time, return_id) of every return waiting for the seller,
+def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, str, int]]:
+    """(earliest deadline, return_id, create_time) of every return waiting for the seller,
     asked of the sandbox directly, every page."""
     services = client.app.state.backend
     (open_id,) = services.store.sellers()
@@ -35,7 +35,7 @@ def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, int, str]]:
             actions = [a for a in order.get("seller_next_action_response") or [] if a["action"]]
             if actions:
                 deadlines.append((min(int(a["deadline"]) for a in actions),
-                                  int(order["create_time"]), order["return_id"]))
+                                  order["return_id"], int(order["create_time"])))
         page_token = data["data"].get("next_page_token")
         if not page_token:
             return deadlines
@@ -53,14 +53,14 @@ def test_the_summary_counts_what_waits_and_when_the_first_is_due(backend, tiktok
     waiting = awaiting_in_sandbox(backend, tiktok, US_SHOP)
     now = int(tiktok.clock.now())
     assert waiting  # the seed always has requests waiting
-    first_due = min(waiting)
+    first_deadline, first_return_id, _ = min(waiting)
     assert summary(backend) == {
         "awaiting": len(waiting),
         "due_within_24h": sum(1 for deadline, _, _ in waiting if deadline <= now + DAY),
-        "next_deadline": first_due[0],
+        "next_deadline": first_deadline,
+        "next_deadline_return_id": first_return_id,
+        "newest_request_at": max(created for _, _, created in waiting),
         "checked_at": now,
-        "newest_request_at": max(created for _, created, _ in waiting),
-        "next_deadline_return_id": first_due[2],
     }
 
 

@@ -12,7 +12,7 @@ from devserver.page_manifest import PageManifest, content_security_policy
 from devserver.settings import PROJECT_ROOT
 
 BACKEND = "https://backend.example"
-TOKEN_URL = BACKEND + "/api/v1/widget/access_token"
+BACKEND_URL = BACKEND + "/isv"
 
 
 def policy_of(html: str) -> str:
@@ -42,14 +42,14 @@ def test_the_policy_allows_no_inline_script_and_only_known_origins():
 
 def test_export_writes_only_the_app_pointed_at_the_backend(tmp_path):
     out = tmp_path / "site"
-    export(out, TOKEN_URL, widgets_from=BACKEND)
+    export(out, BACKEND_URL, widgets_from=BACKEND)
 
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {"index.html", "pyscript.toml", "assets/shell.js", "assets/app.css",
             "src/tiktokshop_widgets/kit.py", "src/returns_app/main.py"} <= files
     assert not any(f.startswith(("examples/", "bench/", "src/devserver/", "tests/")) for f in files)
     widgets = tomllib.loads((out / "pyscript.toml").read_text())["tiktok_widgets"]
-    assert widgets["token_url"] == TOKEN_URL
+    assert widgets["backend_url"] == BACKEND_URL and "shop_id" not in widgets
     assert widgets["source"] == "sandbox"
     assert widgets["entries"]["@tiktokshop-widget/reverse:ManageReturns"] == (
         BACKEND + "/sandbox/widgets/reverse/1.0.0/manifest.json")
@@ -66,7 +66,7 @@ def test_export_writes_only_the_app_pointed_at_the_backend(tmp_path):
 
 
 def test_the_exported_config_and_script_carry_the_page_manifests_lists(tmp_path):
-    export(tmp_path / "site", TOKEN_URL)
+    export(tmp_path / "site", BACKEND_URL)
 
     config = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())
     script = (tmp_path / "site/assets/interpreter.js").read_text()
@@ -77,41 +77,41 @@ def test_the_exported_config_and_script_carry_the_page_manifests_lists(tmp_path)
 
 
 def test_export_for_tiktok_lets_widget_kit_look_widgets_up(tmp_path):
-    export(tmp_path / "site", TOKEN_URL, extra_origins=["https://widgets.tiktokcdn.example"])
+    export(tmp_path / "site", BACKEND_URL, extra_origins=["https://widgets.tiktokcdn.example"])
 
     widgets = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())["tiktok_widgets"]
     assert widgets["source"] == "tiktok"
     policy = policy_of((tmp_path / "site/index.html").read_text())
     assert "https://widgets.tiktokcdn.example" in directive(policy, "script-src")
-    assert BACKEND not in directive(policy, "script-src")  # the backend only answers tokens
+    assert BACKEND not in directive(policy, "script-src")  # the backend only answers JSON
     assert "/sandbox/" not in (tmp_path / "site/index.html").read_text()  # no sandbox hints
 
 
 def test_a_bad_url_is_refused_before_anything_is_written(tmp_path):
     with pytest.raises(SystemExit, match="not an http"):
-        export(tmp_path / "site", TOKEN_URL, widgets_from="backend.example")
+        export(tmp_path / "site", BACKEND_URL, widgets_from="backend.example")
     assert not (tmp_path / "site").exists()
 
 
-def test_a_relative_token_url_is_the_pages_own_origin(tmp_path):
-    export(tmp_path / "site", "/api/v1/widget/access_token")
+def test_a_relative_backend_url_is_the_pages_own_origin(tmp_path):
+    export(tmp_path / "site", "/isv")
 
     widgets = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())["tiktok_widgets"]
-    assert widgets["token_url"] == "/api/v1/widget/access_token"
+    assert widgets["backend_url"] == "/isv"
     policy = policy_of((tmp_path / "site/index.html").read_text())
     assert directive(policy, "connect-src") == directive(content_security_policy(), "connect-src")
 
 
-@pytest.mark.parametrize("token_url", [
+@pytest.mark.parametrize("backend_url", [
     'https://backend.example/token?note="quoted"',
     "https://backend.example/token?path=C:\\1\\n",   # backslashes, one before a digit
     "https://backend.example/tökén",
 ])
-def test_the_token_url_is_written_as_a_toml_string(tmp_path, token_url):
-    export(tmp_path / "site", token_url)
+def test_the_backend_url_is_written_as_a_toml_string(tmp_path, backend_url):
+    export(tmp_path / "site", backend_url)
 
     widgets = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())["tiktok_widgets"]
-    assert widgets["token_url"] == token_url
+    assert widgets["backend_url"] == backend_url
 
 
 # -- where it writes -----------------------------------------------------------------
@@ -138,7 +138,7 @@ def nothing_may_change(monkeypatch):
 ], ids=["checkout", "above-checkout", "src", "assets", "inside-sources", "checkout-unforced"])
 def test_the_checkout_and_its_sources_are_never_written(nothing_may_change, out, force):
     with pytest.raises(SystemExit, match="refusing to export into"):
-        export(out, TOKEN_URL, force=force)
+        export(out, BACKEND_URL, force=force)
 
 
 def test_the_home_folder_is_never_written(tmp_path, monkeypatch):
@@ -149,7 +149,7 @@ def test_the_home_folder_is_never_written(tmp_path, monkeypatch):
 
     for out in (home, tmp_path):
         with pytest.raises(SystemExit, match="home folder"):
-            export(out, TOKEN_URL, force=True)
+            export(out, BACKEND_URL, force=True)
     assert (home / "notes").is_dir()
 
 
@@ -160,10 +160,10 @@ def test_a_folder_that_is_not_empty_needs_force(tmp_path):
     (out / "CNAME").write_text("shop-tools.example")
 
     with pytest.raises(SystemExit, match="not empty.*--force"):
-        export(out, TOKEN_URL)
+        export(out, BACKEND_URL)
     assert (out / "assets" / "stale.js").exists()
 
-    export(out, TOKEN_URL, force=True)
+    export(out, BACKEND_URL, force=True)
     assert (out / "index.html").exists()
     assert not (out / "assets" / "stale.js").exists()  # the app's folders are replaced
     assert (out / "CNAME").read_text() == "shop-tools.example"  # the rest is kept
@@ -171,13 +171,13 @@ def test_a_folder_that_is_not_empty_needs_force(tmp_path):
 
 def test_an_empty_folder_is_written_without_force(tmp_path):
     (tmp_path / "site").mkdir()
-    export(tmp_path / "site", TOKEN_URL)
+    export(tmp_path / "site", BACKEND_URL)
     assert (tmp_path / "site" / "index.html").exists()
 
 
 def test_the_command_takes_force(tmp_path, capsys):
     out = tmp_path / "site"
-    main([str(out), "--token-url", TOKEN_URL])
+    main([str(out), "--backend-url", BACKEND_URL])
     with pytest.raises(SystemExit, match="not empty"):
-        main([str(out), "--token-url", TOKEN_URL])
-    assert main([str(out), "--token-url", TOKEN_URL, "--force"]) == 0
+        main([str(out), "--backend-url", BACKEND_URL])
+    assert main([str(out), "--backend-url", BACKEND_URL, "--force"]) == 0

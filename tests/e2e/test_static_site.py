@@ -44,7 +44,7 @@ def deployment(tmp_path_factory):
         # The backend lets the static origin in, for its token (CORS) and its widgets.
         with run_server(tmp_path_factory.mktemp("backend"), "--cdn", "live",
                         "--cors-origin", static_url, "--allow-origin", static_url) as backend:
-            export(site, backend.url + "/api/v1/widget/access_token", widgets_from=backend.url)
+            export(site, backend.url, widgets_from=backend.url)
             yield static_url, backend, other_url
 
 

@@ -1,0 +1,124 @@
+"""No request missed: the waiting return requests counted outside the widget.
+
+The badge on the Returns tab, the Orders pointer and the page title follow the
+sandbox's requests: right after a decision in the widget, and at the next
+periodic refresh for a request that arrives (the browser's and the server's
+clocks are moved forward, nobody waits minutes).
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+from testsupport.browser import app_url
+
+from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
+
+MAPLE = "7495610000000000001"
+REFRESH_EVERY_S = 180  # returns_app.summary_watch.REFRESH_EVERY
+
+
+def badge(page):
+    return page.locator("#returns-badge")
+
+
+def awaiting_in_the_widget(page) -> int:
+    """Rows in the widget's default filter, "Awaiting your response"."""
+    return rows(page).count()
+
+
+def open_returns(page, server, interpreter):
+    page.clock.install()  # time flows as usual until a test moves it on
+    page.goto(app_url(server, interpreter, "#returns"))
+    wait_for_requests(page)
+
+
+def next_refresh(page, server):
+    """The periodic refresh, now: both clocks moved past it (the backend's cache too)."""
+    reply = page.request.post(f"{server.url}/sandbox/control/clock",
+                              data={"advance": REFRESH_EVERY_S + 1})
+    assert reply.ok
+    page.clock.fast_forward((REFRESH_EVERY_S + 1) * 1000)
+
+
+def test_the_badge_pointer_and_title_count_what_waits_and_follow_a_decision(
+        page, server, interpreter, fresh_sandbox, console_errors):
+    open_returns(page, server, interpreter)
+    waiting = awaiting_in_the_widget(page)
+    assert waiting > 1
+    expect(badge(page)).to_have_text(f"{waiting}, {waiting} return requests await your response")
+    expect(page.get_by_role("tab", name=re.compile("Returns & Refunds"))).to_have_accessible_name(
+        f"Returns & Refunds, {waiting} return requests await your response")
+    expect(page).to_have_title(re.compile(rf"^\({waiting}\) Seller app"))
+    pointer = page.locator("#returns-pointer")
+    expect(pointer).to_contain_text(f"{waiting} requests await your response; the first is ")
+    expect(pointer).to_have_attribute("data-urgency", "overdue")  # the seed has one overdue
+
+    accept(page, pending_ids(page)[0])
+
+    expect(badge(page)).to_contain_text(f"{waiting - 1}, ")
+    expect(page).to_have_title(re.compile(rf"^\({waiting - 1}\) Seller app"))
+    assert console_errors == []
+
+
+def test_a_new_request_raises_the_count_at_the_next_refresh(
+        page, server, interpreter, fresh_sandbox, console_errors):
+    open_returns(page, server, interpreter)
+    waiting = awaiting_in_the_widget(page)
+    expect(badge(page)).to_contain_text(f"{waiting}, ")
+
+    added = page.request.post(f"{server.url}/sandbox/control/returns", data={"shop_id": MAPLE})
+    assert added.ok
+    refreshed(page, server)
+
+    expect(badge(page)).to_contain_text(f"{waiting + 1}, ")
+    page.get_by_role("tab", name=re.compile("Orders")).click()
+    expect(page.locator("#returns-pointer")).to_contain_text(
+        f"{waiting + 1} requests await your response")
+    assert console_errors == []
+
+
+def test_a_failing_summary_never_stands_in_the_widgets_way(
+        page, server, interpreter, fresh_sandbox):
+    page.route("**/api/v1/returns/summary*", lambda route: route.fulfill(
+        status=503, json={"code": 50300, "message": "busy", "data": None}))
+    page.goto(app_url(server, interpreter, "#returns"))
+
+    wait_for_requests(page)
+    expect(badge(page)).to_be_hidden()
+    expect(page.locator("#returns-status")).to_be_hidden()
+    expect(page).to_have_title(re.compile(r"^Seller app"))
+
+
+def test_a_notification_for_a_new_request_once_when_the_seller_asked_for_them(
+        page, context, server, interpreter, fresh_sandbox, console_errors):
+    context.grant_permissions(["notifications"], origin=server.url)
+    # The notifications the page shows, recorded (the browser's own would show nothing here).
+    page.add_init_script("""
+        window.shownNotifications = [];
+        window.Notification = class extends Notification {
+          constructor(title, options) { super(title, options); window.shownNotifications.push(title); }
+        };""")
+    open_returns(page, server, interpreter)
+    page.get_by_role("tab", name=re.compile("Orders")).click()
+    page.get_by_role("button", name="Notify me").click()
+    expect(page.get_by_role("button", name="Notifications on")).to_be_disabled()
+
+    added = page.request.post(f"{server.url}/sandbox/control/returns", data={"shop_id": MAPLE})
+    assert added.ok
+    refreshed(page, server)
+    refreshed(page, server)  # the same requests again: nothing new to tell
+
+    shown = page.evaluate("window.shownNotifications")
+    assert shown.count("New return request") == 1
+    # Besides, once, the seed's overdue request: its deadline is past the threshold.
+    assert sorted(set(shown)) == sorted(shown) and len(shown) == 2
+    assert console_errors == []
+
+
+def refreshed(page, server):
+    """``next_refresh``, and its summary shown (the pointer says when TikTok was asked)."""
+    pointer = page.locator("#returns-pointer")
+    checked_at = pointer.get_attribute("data-checked-at")
+    next_refresh(page, server)
+    expect(pointer).not_to_have_attribute("data-checked-at", checked_at)

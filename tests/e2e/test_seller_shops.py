@@ -1,0 +1,99 @@
+"""The page configures itself from the backend: the seller's shops, switching in place, reconnecting.
+
+The dev server's demo seller is connected to Maple & Co (US) and Thames Home
+Goods (GB). The current shop is kept in the browser's session, so a switch in
+one test's context is not seen by another's. Reconnecting moves the sandbox's
+clock, so it runs on a server of its own.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from testsupport.browser import app_url, console_errors_of, route_outside_world
+from testsupport.servers import run_server
+
+from .returns_widget import WIDGET_TIMEOUT_MS, rows, wait_for_requests
+
+MAPLE, THAMES = "7495610000000000001", "7495610000000000002"
+DAY = 24 * 3600
+
+
+def shop_switcher(page):
+    return page.get_by_role("banner").get_by_role("combobox", name="Shop")
+
+
+def test_the_seller_switches_shops_and_the_widget_follows_without_a_reload(
+        page, server, interpreter, console_errors):
+    page.goto(app_url(server, interpreter, "#returns"))
+    wait_for_requests(page)
+    expect(shop_switcher(page)).to_have_value(MAPLE)
+    expect(page).to_have_title(re.compile(r"Seller app · Maple & Co$"))
+    maple_rows = rows(page).evaluate_all("rows => rows.map(row => row.dataset.returnId)")
+    page.evaluate("window.stillTheSamePage = true")
+
+    shop_switcher(page).select_option(THAMES)
+
+    expect(page).to_have_title(re.compile(r"Seller app · Thames Home Goods$"))
+    page.wait_for_function(
+        "maple => { const shown = [...document.querySelectorAll('[data-testid=mr-row]')];"
+        " return shown.length > 0 && shown.every(row => !maple.includes(row.dataset.returnId)); }",
+        arg=maple_rows, timeout=WIDGET_TIMEOUT_MS)
+    assert page.evaluate("window.stillTheSamePage") is True
+    expect(page.get_by_test_id("mr-root")).to_have_count(1)
+    expect(page.locator("#shop-message")).to_be_empty()
+
+    page.reload()  # the backend keeps the seller's choice for this browser
+    expect(shop_switcher(page)).to_have_value(THAMES, timeout=WIDGET_TIMEOUT_MS)
+    wait_for_requests(page)
+    assert console_errors == []
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    with run_server(tmp_path_factory.mktemp("reconnect"), "--cdn", "live") as running:
+        yield running
+
+
+@pytest.fixture
+def own_page(browser, own_server, mirror):
+    context = browser.new_context()
+    outside = []
+    route_outside_world(context, own_server, mirror, outside)
+    page = context.new_page()
+    yield page, outside
+    context.close()
+
+
+def control(page, server, name, body):
+    reply = page.request.post(f"{server.url}/sandbox/control/{name}", data=body)
+    assert reply.ok, reply.text()
+    return reply.json()
+
+
+def test_a_lapsed_connection_asks_to_connect_again_and_connecting_shows_the_returns(
+        own_page, own_server, interpreter):
+    page, outside = own_page
+    errors = console_errors_of(page)
+    # TikTok revoked the app's refresh tokens, and the access tokens have expired since.
+    control(page, own_server, "revoke", {"all": True})
+    control(page, own_server, "clock", {"advance": 8 * DAY})
+
+    page.goto(app_url(own_server, interpreter, "#returns"))
+
+    status = page.locator("#returns-status")
+    expect(status).to_contain_text("Connect your TikTok Shop again", timeout=WIDGET_TIMEOUT_MS)
+    connect = status.get_by_role("link", name="Connect your TikTok Shop")
+    expect(connect).to_be_visible()
+    connect.click()
+    # TikTok's authorize page (the sandbox's): the seller picks the shops and authorizes.
+    for shop_name in ("Maple & Co", "Thames Home Goods"):
+        page.get_by_label(re.compile(shop_name)).check()
+    page.get_by_role("button", name=re.compile("Authorize")).click()
+
+    expect(page).to_have_url(re.compile(re.escape(own_server.url) + r"/"))
+    page.goto(app_url(own_server, interpreter, "#returns"))
+    wait_for_requests(page)
+    expect(shop_switcher(page)).to_have_value(MAPLE)
+    assert errors == [] and outside == []
