@@ -6,11 +6,15 @@ resource host goes to the sandbox, and anything else is refused and recorded,
 so a test fails if the page tries to leave the machine.
 """
 
+import httpx2 as httpx
 import pytest
 
 from devserver import media_types
+from devserver.app import DEMO_SHOPS
 from devserver.cdn_mirror import CdnMirror
 from devserver.settings import Settings
+from tiktokshop_backend import START_PATH
+from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH
 from tiktokshop_sandbox import SANDBOX_APP_KEY, ReturnsStore, TokenSigner, load_or_create_secret
 from testsupport.browser import console_errors_of, launch_args, route_outside_world
 from testsupport.fixtures import (  # noqa: F401 (fixtures)
@@ -58,10 +62,23 @@ def console_errors(page):
 
 @pytest.fixture
 def fresh_sandbox(server):
-    """The session server's sandbox re-seeded: every pending request pending again."""
+    """The session server's sandbox re-seeded: every pending request pending again.
+
+    Re-seeding makes TikTok (the sandbox) forget the app's authorizations too, so
+    the demo seller connects again, as at the server's first start, and the
+    backend's returns summaries are taken afresh."""
     store = ReturnsStore(server.data_dir / "sandbox.sqlite3")
     store.reset()
     store.seed_if_empty()
+    with httpx.Client(base_url=server.url, timeout=30) as seller:
+        state = httpx.URL(seller.get(START_PATH).headers["location"]).params["state"]
+        authorized = seller.post("/sandbox/control/authorize",
+                                 json={"shop_ids": list(DEMO_SHOPS), "state": state})
+        assert seller.get(authorized.json()["redirect_url"]).status_code == 302
+        for shop_id in DEMO_SHOPS:
+            summary = seller.get(RETURNS_SUMMARY_PATH,
+                                 params={"outer_shop_id": shop_id, "fresh": "1"})
+            assert summary.status_code == 200, summary.text
     return store
 
 
