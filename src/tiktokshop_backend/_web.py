@@ -172,6 +172,10 @@ class JsonApi:
 
     async def seller(self, request: Request, open_id: str) -> JSONResponse:
         seller = await self.services.authorization.seller(open_id)
+        try:  # an expired access token is refreshed now: a dead connection shows here first
+            await self.services.authorization.access_token(open_id)
+        except OpenApiError:  # TikTok unreachable: connected, as far as anyone knows
+            pass
         shops = await self.services.authorization.shops(open_id)
         current = request.session.get("shop_id")
         if current not in [shop.id for shop in shops]:

@@ -87,6 +87,23 @@ def test_a_revoked_refresh_token_means_reconnect_then_connecting_again_works(bac
     assert backend.get(SELLER_PATH).status_code == 200
 
 
+def test_who_am_i_says_reconnect_once_the_access_token_lapsed_and_refresh_is_refused(
+        backend, tiktok):
+    connect(backend, tiktok)
+    tiktok.control("revoke", all=True)
+    assert backend.get(SELLER_PATH).status_code == 200  # the access token still works
+    tiktok.clock.advance(7 * DAY)
+    seller = backend.get(SELLER_PATH)  # asked first, before any token
+    assert seller.status_code == 401 and seller.json()["code"] == RECONNECT_NEEDED
+
+
+def test_who_am_i_still_answers_when_tikTok_is_down_during_a_refresh(backend, tiktok):
+    connect(backend, tiktok)
+    tiktok.clock.advance(7 * DAY)
+    tiktok.control("faults", target="auth", status=503, count=5)
+    assert backend.get(SELLER_PATH).status_code == 200
+
+
 def test_an_expired_refresh_token_means_reconnect_without_asking_tikTok(make_backend, tiktok):
     requests = RequestLog()
     client = make_backend({"http": requests.client()})
