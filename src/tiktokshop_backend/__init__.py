@@ -21,7 +21,7 @@ from ._sessions import COOKIE_NAME, session_seller, sign_in
 from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
 from ._shared import MemoryShared, RedisShared, shared_state
 from ._store import SellerTokens, Shop, StoreUnreadable, TokenCipher, TokenStore
-from ._web import CALLBACK_PATH, START_PATH, SUMMARY_PATH
+from ._web import CALLBACK_PATH, START_PATH
 from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetToken, WidgetTokenIssuer
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "COOKIE_NAME",
     "ENVIRONMENT_NAMES",
     "START_PATH",
-    "SUMMARY_PATH",
     "BackendServices",
     "BackendSettings",
     "Clock",

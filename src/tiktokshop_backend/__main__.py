@@ -9,12 +9,14 @@ set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's w
 """
 
 import argparse
+import logging
 import sys
 
 import uvicorn
 
 from ._app import create_app
 from ._listen import listening_socket, shown_address
+from ._redaction import RedactCredentials
 from ._settings import BackendSettings, SettingsError
 
 
@@ -27,6 +29,9 @@ def main(argv=None) -> int:
                         help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option)")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
+    # The backend's own lines (retries, refreshes, TikTok's refusals and their likely
+    # cause) next to uvicorn's; URLs in them carry no credentials (RedactCredentials).
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(name)s: %(message)s")
     try:
         settings = BackendSettings.from_environ()
     except SettingsError as exc:
@@ -42,6 +47,8 @@ def main(argv=None) -> int:
     print(f"Serving the backend at http://{shown_address(sock)}/", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, server_header=False,
                             forwarded_allow_ips=args.forwarded_allow_ips)
+    # After Config, which sets uvicorn's logging up.
+    logging.getLogger("uvicorn.access").addFilter(RedactCredentials())
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

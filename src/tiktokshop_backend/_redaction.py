@@ -7,15 +7,21 @@ httpx logs every request's full URL at INFO ("HTTP Request: GET https://...").
 TikTok's auth host takes ``app_secret``, ``auth_code`` and ``refresh_token`` in
 the query string, as documented, so an ISV that turns INFO logging on would log
 them. ``RedactCredentials`` masks those parameters' values
-(``tiktokshop_protocol.redact_query``) in the URLs a log record carries, and
-``quiet_http_client_logs`` puts it on httpx's loggers.
+(``tiktokshop_protocol.redact_query``), and the OAuth callback's ``code`` and
+``state``, in the URLs a log record carries; ``quiet_http_client_logs`` puts it
+on httpx's loggers, and ``python -m tiktokshop_backend`` on uvicorn's access log.
 """
 
 import logging
+import re
 
 from tiktokshop_protocol import redact_query
 
 HTTP_CLIENT_LOGGERS = ("httpx2", "httpx")
+# What TikTok sends the seller's browser back to the OAuth callback with: the
+# authorization code and our state, both as good as a credential until used.
+REDACTED = "***"  # as redact_query writes it
+_CALLBACK_VALUE = re.compile(r"(?P<name>[?&](?:code|state)=)[^&#\s\"]*")
 
 
 class RedactCredentials(logging.Filter):
@@ -28,10 +34,10 @@ class RedactCredentials(logging.Filter):
 
 
 def _redacted(value):
-    if isinstance(value, str):
-        return redact_query(value)
     if hasattr(value, "copy_with") and getattr(value, "query", b""):  # an httpx URL
-        return redact_query(str(value))
+        value = str(value)
+    if isinstance(value, str):
+        return _CALLBACK_VALUE.sub(lambda m: m.group("name") + REDACTED, redact_query(value))
     return value
 
 

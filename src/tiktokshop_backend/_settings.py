@@ -14,7 +14,7 @@ and never show in ``repr``.
 """
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -142,14 +142,10 @@ class BackendSettings:
                 raise SettingsError(f"{variable}: {raw[:100]!r} is not a valid value") from None
         values.update(overrides)
         missing = [_variable(spec.name) for spec in fields(cls)
-                   if spec.name not in values and spec.default is spec.default_factory is
-                   _NO_DEFAULT]
+                   if spec.name not in values and spec.default is MISSING]
         if missing:
             raise SettingsError(f"not set: {', '.join(missing)}")
         return cls(**values)
-
-
-_NO_DEFAULT = fields(BackendSettings)[0].default  # dataclasses.MISSING
 
 
 def _variable(name: str) -> str:

@@ -94,6 +94,8 @@ class TokenStore:
         self.path = Path(path)
         self.cipher = cipher
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Readable by this user only (SQLite gives its -wal and -shm files the same mode).
+        self.path.touch(mode=0o600, exist_ok=True)
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")  # kept by the file from now on
             db.executescript(SCHEMA)

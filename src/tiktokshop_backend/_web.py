@@ -60,7 +60,6 @@ from ._store import Shop, StoreUnreadable
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
-SUMMARY_PATH = RETURNS_SUMMARY_PATH
 
 SHOP_ID = re.compile(r"^[0-9]{1,32}$")
 PARTNER_TYPES = ("1",)
@@ -100,7 +99,7 @@ def routes(services, settings, seller_hook: SellerHook) -> list[Route]:
         Route(SELLER_PATH, api.endpoint(("GET",), api.seller), middleware=guard),
         Route(CURRENT_SHOP_PATH, api.endpoint(("POST",), api.current_shop), middleware=guard),
         Route(TOKEN_PATH, api.endpoint(("GET",), api.access_token), middleware=guard),
-        Route(SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
+        Route(RETURNS_SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
         Route(START_PATH, oauth.start, methods=["GET"]),
         Route(CALLBACK_PATH, oauth.callback, methods=["GET"]),
     ]
@@ -171,8 +170,12 @@ class JsonApi:
             return json_reply(500, SERVER_ERROR, "the app's server cannot read its stored "
                               "connection to TikTok Shop; connecting again may help")
 
-    async def seller_reply(self, request: Request, open_id: str) -> JSONResponse:
+    async def seller(self, request: Request, open_id: str) -> JSONResponse:
         seller = await self.services.authorization.seller(open_id)
+        try:  # an expired access token is refreshed now: a dead connection shows here first
+            await self.services.authorization.access_token(open_id)
+        except OpenApiError:  # TikTok unreachable: connected, as far as anyone knows
+            pass
         shops = await self.services.authorization.shops(open_id)
         current = request.session.get("shop_id")
         if current not in [shop.id for shop in shops]:
@@ -185,14 +188,11 @@ class JsonApi:
             "connect_url": connect_url(request),
         })
 
-    async def seller(self, request: Request, open_id: str) -> JSONResponse:
-        return await self.seller_reply(request, open_id)
-
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = await requested_current_shop(request)
         await self.sellers_shop(open_id, shop_id)
         request.session["shop_id"] = shop_id
-        return await self.seller_reply(request, open_id)
+        return await self.seller(request, open_id)
 
     async def access_token(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = requested_shop(request, ("outer_shop_id", "partner_type"))
@@ -306,6 +306,11 @@ class OAuth:
         self.settings = settings
 
     async def start(self, request: Request) -> Response:
+        client_ip = request.client.host if request.client else "unknown"
+        # Each start stores a state for a while: so starts have a rate of their own.
+        if wait := await self.services.shared.hit("oauth-start", self.settings.token_limit_per_ip,
+                                                  client_ip):
+            return too_many_requests(wait)
         state = secrets.token_urlsafe(32)
         request.session["oauth_state"] = state
         await self.services.shared.put("oauth-state:" + state, b"1", OAUTH_STATE_TTL_S)

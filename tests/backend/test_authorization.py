@@ -87,6 +87,23 @@ def test_a_revoked_refresh_token_means_reconnect_then_connecting_again_works(bac
     assert backend.get(SELLER_PATH).status_code == 200
 
 
+def test_who_am_i_says_reconnect_once_the_access_token_lapsed_and_refresh_is_refused(
+        backend, tiktok):
+    connect(backend, tiktok)
+    tiktok.control("revoke", all=True)
+    assert backend.get(SELLER_PATH).status_code == 200  # the access token still works
+    tiktok.clock.advance(7 * DAY)
+    seller = backend.get(SELLER_PATH)  # asked first, before any token
+    assert seller.status_code == 401 and seller.json()["code"] == RECONNECT_NEEDED
+
+
+def test_who_am_i_still_answers_when_tikTok_is_down_during_a_refresh(backend, tiktok):
+    connect(backend, tiktok)
+    tiktok.clock.advance(7 * DAY)
+    tiktok.control("faults", target="auth", status=503, count=5)
+    assert backend.get(SELLER_PATH).status_code == 200
+
+
 def test_an_expired_refresh_token_means_reconnect_without_asking_tikTok(make_backend, tiktok):
     requests = RequestLog()
     client = make_backend({"http": requests.client()})
@@ -96,3 +113,23 @@ def test_an_expired_refresh_token_means_reconnect_without_asking_tikTok(make_bac
     assert client.get(SELLER_PATH).json()["code"] == RECONNECT_NEEDED
     assert client.get(TOKEN_PATH, params=QUERY).json()["code"] == RECONNECT_NEEDED
     assert requests.count(TOKEN_REFRESH_PATH) == 0
+
+
+def test_one_refresh_in_flight_per_seller_across_workers_on_redis(make_backend, tiktok,
+                                                                  redis_url):
+    """Two backend apps (workers) on one store and one Redis: their refresh lock is Redis's."""
+    requests = RequestLog()
+    first = make_backend({"http": requests.client()}, redis_url=redis_url)
+    connect(first, tiktok)
+    second = make_backend({"http": requests.client()}, redis_url=redis_url)
+    second.cookies = first.cookies
+    tiktok.clock.advance(7 * DAY)
+    tiktok.control("faults", target="auth", delay_s=0.5, count=1)
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda worker: worker.get(SELLER_PATH).status_code and worker.get(
+            TOKEN_PATH, params=QUERY).status_code, [first, second] * 2))
+
+    assert statuses == [200] * 4
+    assert requests.count(TOKEN_REFRESH_PATH) == 1
+    assert requests.count(WIDGET_TOKEN_PATH) == 1  # the widget-token cache is Redis's too

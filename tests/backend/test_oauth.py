@@ -120,3 +120,11 @@ def test_mounted_under_a_prefix_the_connect_url_carries_it(tmp_path, tiktok):
         response = client.get("/tiktok" + SELLER_PATH)
         assert response.status_code == 401
         assert response.json()["data"]["connect_url"] == "/tiktok/auth/tiktok/start"
+
+
+def test_oauth_starts_have_a_rate_per_ip(make_backend):
+    client = make_backend(token_limit_per_ip="2/minute")
+    statuses = [client.get("/auth/tiktok/start", follow_redirects=False).status_code
+                for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert client.get(SELLER_PATH).status_code == 401  # the API's own rate is untouched

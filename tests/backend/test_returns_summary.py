@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 
-from tiktokshop_backend import SUMMARY_PATH
 from tiktokshop_protocol import ACCESS_TOKEN_HEADER, RETURNS_SEARCH_PATH, sign
 from tiktokshop_sandbox import OPEN_API_MOUNT, SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH as SUMMARY_PATH
 
 from .conftest import GB_SHOP, US_SHOP, RequestLog, connect
 

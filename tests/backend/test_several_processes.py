@@ -68,3 +68,20 @@ def test_without_redis_a_process_keeps_its_own_state(tmp_path, tiktok, redis_url
         redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
         assert browser.get(b.url + "/auth/tiktok/callback?"
                            + redirect.split("?", 1)[1]).status_code == 400
+
+
+def test_the_processes_log_no_credential(tmp_path, tiktok, redis_url):
+    """What TikTok's auth host and the OAuth callback take in URLs is masked in both the
+    backend's own request lines and uvicorn's access log."""
+    with run_backend(tmp_path / "a", environ(tmp_path, tiktok, redis_url)) as a, \
+            httpx.Client(timeout=10) as browser:
+        start = browser.get(a.url + "/auth/tiktok/start")
+        state = httpx.URL(start.headers["location"]).params["state"]
+        redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
+        code = httpx.URL(redirect).params["code"]
+        assert browser.get(a.url + "/auth/tiktok/callback?"
+                           + redirect.split("?", 1)[1]).status_code == 302
+        log = a.log_text()
+    assert "/auth/tiktok/callback?code=***&state=***" in log
+    assert "app_secret=***" in log and "auth_code=***" in log
+    assert code not in log and state not in log

@@ -32,6 +32,7 @@ def test_tokens_are_not_in_the_file_in_the_clear(tmp_path):
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert b"ACCESS-abc123" not in raw and b"REFRESH-xyz789" not in raw
     assert b"Maple & Co" in raw  # what is not secret is stored as is
+    assert path.stat().st_mode & 0o077 == 0
 
 
 def test_repr_never_shows_the_tokens():

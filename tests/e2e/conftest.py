@@ -6,12 +6,15 @@ resource host goes to the sandbox, and anything else is refused and recorded,
 so a test fails if the page tries to leave the machine.
 """
 
+import httpx2 as httpx
 import pytest
 
 from devserver import media_types
+from devserver.app import DEMO_SHOPS
 from devserver.cdn_mirror import CdnMirror
 from devserver.settings import Settings
 from tiktokshop_sandbox import SANDBOX_APP_KEY, ReturnsStore, TokenSigner, load_or_create_secret
+from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH
 from testsupport.browser import console_errors_of, launch_args, route_outside_world
 from testsupport.fixtures import (  # noqa: F401 (fixtures)
     files_checked,
@@ -58,10 +61,17 @@ def console_errors(page):
 
 @pytest.fixture
 def fresh_sandbox(server):
-    """The session server's return requests re-seeded: every pending request pending again
-    (the demo seller's authorization stays, as the backend's stored tokens need it)."""
+    """The session server's return requests re-seeded: every pending request pending again.
+
+    The demo seller's authorization stays (the backend's stored tokens need it);
+    the backend's returns summaries are taken afresh, as after a decision."""
     store = ReturnsStore(server.data_dir / "sandbox.sqlite3")
     store.reseed_returns()
+    with httpx.Client(base_url=server.url, timeout=30) as seller:
+        for shop_id in DEMO_SHOPS:
+            summary = seller.get(RETURNS_SUMMARY_PATH,
+                                 params={"outer_shop_id": shop_id, "fresh": "1"})
+            assert summary.status_code == 200, summary.text
     return store
 
 
