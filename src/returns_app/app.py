@@ -70,7 +70,7 @@ class ReturnsApp:
             return
         self.header.show(seller)
         if self.watch is not None:
-            in_background(self.watch.refresh())
+            self.watch.refresh_later()
         await self.tab.shop_changed()
 
     def switch_later(self, shop_id):
@@ -97,7 +97,7 @@ class ReturnsApp:
         self.kit.preload(MANAGE_RETURNS)
         if self._make_watch is not None:
             self.watch = self._make_watch(lambda: self.kit.config.shop_id)
-            in_background(self.watch.refresh())
+            self.watch.refresh_later()
         self.tab = ReturnsTab(self.kit, self.panel, CONTAINER,
                               on_decision=self.watch.decided if self.watch else None)
         if self.shown_tab is not None:

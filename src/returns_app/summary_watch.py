@@ -30,7 +30,6 @@ class SummaryWatch:
         self._every = every
         self._retry_after = retry_after
         self._lock = asyncio.Lock()
-        self.summary = None
         self.failing = False
 
     async def refresh(self, fresh=False):
@@ -42,10 +41,10 @@ class SummaryWatch:
                 self._view.stale()
                 return
             self.failing = False
-            self.summary = summary
-            self._view.show(summary, self._now())
+            now = self._now()
+            self._view.show(summary, now)
             if self._notifier is not None:
-                self._notifier.consider(summary, self._now())
+                self._notifier.consider(summary, now)
 
     def decided(self):
         """A decision was made in the widget: ask for a summary that reflects it."""

@@ -22,9 +22,11 @@ TOKEN_PATH = "/api/v1/widget/access_token"
 SELLER_PATH = "/api/v1/seller"
 CURRENT_SHOP_PATH = "/api/v1/seller/current_shop"
 RETURNS_SUMMARY_PATH = "/api/v1/returns/summary"
-# Codes of a 401 from SELLER_PATH, whose data carries the connect_url to send the seller to.
+# Codes of a 401 from any endpoint whose data carries the connect_url to send the seller to.
 NOT_CONNECTED = 40100
 RECONNECT_NEEDED = 40101
+# How messages name the backend, unless a caller names the service it asked.
+SERVICE = "The app's server"
 QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
 
 
@@ -50,10 +52,10 @@ class Backend:
         scheme, separator, rest = (self.base_url if base is None else base).partition("://")
         return (scheme + separator + rest.split("/")[0] if separator else "") + url
 
-    async def get(self, path, query=(), error_class=BackendError, service="The app's server"):
+    async def get(self, path, query=(), error_class=BackendError, service=SERVICE):
         return await self.request("GET", self.url(path, query), None, error_class, service)
 
-    async def post(self, path, body, error_class=BackendError, service="The app's server"):
+    async def post(self, path, body, error_class=BackendError, service=SERVICE):
         return await self.request("POST", self.url(path), body, error_class, service)
 
     async def request(self, method, url, body, error_class, service):
@@ -87,7 +89,7 @@ class Backend:
         return response.status, await response.text()
 
 
-def parse_reply(status, body, error_class=BackendError, service="The app's server"):
+def parse_reply(status, body, error_class=BackendError, service=SERVICE):
     """The reply as a dict with ``code`` 0; ``error_class`` naming what was wrong."""
     try:
         reply = json.loads(body)

@@ -21,9 +21,9 @@ import time
 from .background import in_background
 from .errors import (
     SDK_PREFIX,
+    MountCancelled,
     SdkUnavailable,
     WidgetEntryFailed,
-    MountCancelled,
     WidgetError,
     sdk_error,
 )

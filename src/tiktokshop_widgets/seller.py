@@ -12,10 +12,8 @@ lapsed, is ``SellerNotConnected`` with the URL that starts TikTok's
 authorization: a page shows "Connect your TikTok Shop", not an error.
 """
 
-from .backend import CURRENT_SHOP_PATH, SELLER_PATH
+from .backend import CURRENT_SHOP_PATH, SELLER_PATH, SERVICE
 from .errors import BackendError, SellerNotConnected
-
-SERVICE = "The app's server"
 
 
 class Shop:

@@ -13,10 +13,8 @@ for the shop and answers from a short cache; ``fresh`` asks it to search
 again, for a summary taken right after the seller decided something.
 """
 
-from .backend import RETURNS_SUMMARY_PATH
+from .backend import RETURNS_SUMMARY_PATH, SERVICE
 from .errors import BackendError
-
-SERVICE = "The app's server"
 
 
 class ReturnsSummary:

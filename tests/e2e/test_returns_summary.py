@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from testsupport.browser import app_url
 
-from .clocks import start_shared_time, time_passes
-from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
+from .returns_widget import accept, pending_ids, rows, wait_for_requests
+from .sandbox_control import control, start_shared_time, time_passes
 
 MAPLE = "7495610000000000001"
 REFRESH_EVERY_S = 180  # returns_app.summary_watch.REFRESH_EVERY
@@ -68,8 +68,7 @@ def test_a_new_request_raises_the_count_at_the_next_refresh(
     waiting = awaiting_in_the_widget(page)
     expect(badge(page)).to_contain_text(f"{waiting}, ")
 
-    added = page.request.post(f"{server.url}/sandbox/control/returns", data={"shop_id": MAPLE})
-    assert added.ok
+    control(page, server, "returns", {"shop_id": MAPLE})
     refreshed(page, server)
 
     expect(badge(page)).to_contain_text(f"{waiting + 1}, ")
@@ -105,8 +104,7 @@ def test_a_notification_for_a_new_request_once_when_the_seller_asked_for_them(
     page.get_by_role("button", name="Notify me").click()
     expect(page.get_by_role("button", name="Notifications on")).to_be_disabled()
 
-    added = page.request.post(f"{server.url}/sandbox/control/returns", data={"shop_id": MAPLE})
-    assert added.ok
+    control(page, server, "returns", {"shop_id": MAPLE})
     refreshed(page, server)
     refreshed(page, server)  # the same requests again: nothing new to tell
 

@@ -15,6 +15,7 @@ from testsupport.browser import app_url, console_errors_of, route_outside_world
 from testsupport.servers import run_server
 
 from .returns_widget import WIDGET_TIMEOUT_MS, rows, wait_for_requests
+from .sandbox_control import control
 
 MAPLE, THAMES = "7495610000000000001", "7495610000000000002"
 DAY = 24 * 3600
@@ -64,12 +65,6 @@ def own_page(browser, own_server, mirror):
     page = context.new_page()
     yield page, outside
     context.close()
-
-
-def control(page, server, name, body):
-    reply = page.request.post(f"{server.url}/sandbox/control/{name}", data=body)
-    assert reply.ok, reply.text()
-    return reply.json()
 
 
 def test_a_lapsed_connection_asks_to_connect_again_and_connecting_shows_the_returns(

@@ -1,6 +1,6 @@
 """A page left open past several widget-token lifetimes keeps working.
 
-Both clocks move (``clocks``): the browser's and the one the backend and the
+Both clocks move (``sandbox_control``): the browser's and the one the backend and the
 sandbox share, so a token the page holds expires everywhere at once, as it
 would after minutes of real time.
 """
@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from testsupport.browser import app_url
 
-from .clocks import start_shared_time, time_passes
 from .returns_widget import accept, pending_ids, wait_for_requests
+from .sandbox_control import start_shared_time, time_passes
 
 WIDGET_TOKEN_TTL_S = 300  # the sandbox's default widget_token_ttl
 

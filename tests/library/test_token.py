@@ -1,7 +1,6 @@
 """BackendToken: the reply the SDK gets, caching, sharing, and every failure named."""
 
 import asyncio
-import json
 
 import pytest
 

@@ -1,5 +1,6 @@
-"""Time passing on both sides at once: the browser's clock and the server's.
+"""What a test does to "TikTok" (the sandbox's control API), and time passing on both sides.
 
+    control(page, server, "revoke", {"all": True})   # any /sandbox/control/<name>
     start_shared_time(page, server)   # before page.goto: the page's clock reads the server's
     time_passes(page, server, 301)    # both move on: tokens expire, timers fire
 
@@ -10,17 +11,18 @@ minutes slow. Starting the page at the server's time keeps the two together.
 """
 
 
-def server_time_after(page, server, seconds):
-    reply = page.request.post(f"{server.url}/sandbox/control/clock", data={"advance": seconds})
+def control(page, server, name, body) -> dict:
+    """POST ``body`` to the sandbox's ``/control/<name>``; its JSON answer."""
+    reply = page.request.post(f"{server.url}/sandbox/control/{name}", data=body)
     assert reply.ok, reply.text()
-    return reply.json()["now"]
+    return reply.json()
 
 
 def start_shared_time(page, server):
     # Playwright for Python takes a number here as unix seconds (fast_forward: milliseconds).
-    page.clock.install(time=server_time_after(page, server, 0))
+    page.clock.install(time=control(page, server, "clock", {"advance": 0})["now"])
 
 
 def time_passes(page, server, seconds):
-    server_time_after(page, server, seconds)
+    control(page, server, "clock", {"advance": seconds})
     page.clock.fast_forward(int(seconds * 1000))
