@@ -66,16 +66,20 @@ def sign_in(page, backend):
     assert seller.ok and DEMO_SHOP in [shop["id"] for shop in seller.json()["data"]["shops"]]
 
 
-def test_the_returns_tab_works_from_a_static_host(static_page, deployment):
+def test_the_returns_tab_works_from_a_static_host(static_page, deployment, interpreter):
     page, outside = static_page
     static_url, backend, _ = deployment
     errors = console_errors_of(page)
     violations = []
     page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
     sign_in(page, backend)
-    page.goto(static_url + "/#returns")
+    page.goto(static_url + "/" + ("?interpreter=micropython" if interpreter == "micropython"
+                                  else "") + "#returns")
 
     wait_for_requests(page)
+    expect(page.locator('script[type="mpy"]')).to_have_count(1 if interpreter == "micropython" else 0)
+    # The seller's shops came from the backend on its own origin.
+    expect(page.get_by_role("combobox", name="Shop")).to_have_value(DEMO_SHOP)
     accept(page, pending_ids(page)[0])
     assert violations == [] and errors == [] and outside == []
 
