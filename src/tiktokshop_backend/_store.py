@@ -4,6 +4,8 @@
     store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
     store.save_seller(seller)                 # after a refresh: new tokens, same shops
     store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
+    store.sellers_expiring(now + 3600, now)   # open_ids whose access token expires by then
+    store.ping()                              # raises when the database cannot be reached
 
 Access and refresh tokens are Fernet tokens in the file (AES-128-CBC with an
 HMAC, from ``cryptography``), keyed by ``TIKTOKSHOP_ENCRYPTION_KEY``; the rest
@@ -156,3 +158,16 @@ class TokenStore:
     def sellers(self) -> list[str]:
         with self._transaction() as db:
             return [row[0] for row in db.execute("SELECT open_id FROM sellers ORDER BY open_id")]
+
+    def sellers_expiring(self, before: int, now: int) -> list[str]:
+        """The sellers whose access token expires at ``before`` or earlier and whose refresh
+        token is live at ``now`` (unix seconds): those a refresh can help, soonest first."""
+        with closing(self._connect()) as db:
+            return [row[0] for row in db.execute(
+                "SELECT open_id FROM sellers WHERE access_expire_at <= ? AND refresh_expire_at > ?"
+                " ORDER BY access_expire_at", (before, now))]
+
+    def ping(self) -> None:
+        """One trivial query: raises ``sqlite3.Error`` when the database cannot be read."""
+        with closing(self._connect()) as db:
+            db.execute("SELECT 1 FROM sellers LIMIT 1").fetchall()

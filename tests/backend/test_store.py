@@ -26,6 +26,17 @@ def test_a_seller_and_shops_come_back_as_stored(tmp_path):
     assert store.seller("nobody") is None
 
 
+def test_sellers_expiring_are_those_a_refresh_can_help_soonest_first(tmp_path):
+    store = TokenStore(tmp_path / "b.sqlite3", TokenCipher(KEY))
+    for open_id, access_expire_at, refresh_expire_at in [("later", 500, 900), ("soon", 150, 900),
+                                                         ("soonest", 120, 900), ("lapsed", 90, 99)]:
+        store.save_seller(SellerTokens(open_id, "S", "US", "A", access_expire_at, "R",
+                                       refresh_expire_at))
+    assert store.sellers_expiring(before=150, now=100) == ["soonest", "soon"]
+    assert store.sellers_expiring(before=1000, now=100) == ["soonest", "soon", "later"]
+    store.ping()
+
+
 def test_tokens_are_not_in_the_file_in_the_clear(tmp_path):
     path = tmp_path / "b.sqlite3"
     TokenStore(path, TokenCipher(KEY)).save_seller(SELLER, SHOPS)
