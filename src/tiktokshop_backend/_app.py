@@ -2,7 +2,8 @@
 
     app = create_app(BackendSettings.from_environ())
     fastapi_app.mount("/tiktok", app)     # the page's backend_url is then ".../tiktok"
-    # on shutdown of the ISV's app: await app.state.backend.aclose()
+    # mounted, on the ISV app's startup: await app.state.backend.start() (the refresher)
+    # and on its shutdown: await app.state.backend.aclose()
 
 ``create_app(settings, clock=..., seller_hook=..., http=..., shared=...,
 widget_token_issuer=...)`` takes every swappable piece as an argument:
@@ -10,9 +11,12 @@ the clock (default wall time), how the ISV's login names the seller (default:
 the backend's session set by the OAuth callback), the httpx client that
 talks to TikTok, the shared state (default: Redis with ``settings.redis_url``,
 else this process) and the widget-token issuer (default: the Open API call at
-``settings.widget_token_path``). Run alone, the app's lifespan closes what it
-opened; mounted, Starlette runs no lifespan of a mounted app, so the host app
-calls ``app.state.backend.aclose()`` on its own shutdown.
+``settings.widget_token_path``). Run alone, the app's lifespan starts the
+background token refresher (``_refresher.py``) and closes what it opened;
+mounted, Starlette runs no lifespan of a mounted app, so the host app calls
+``app.state.backend.start()`` and ``aclose()`` on its own startup and shutdown.
+Besides the page's API it serves ``/healthz``, ``/readyz`` and, with
+``settings.metrics``, ``/metrics`` (``_operations.py``), counting requests for it.
 """
 
 from contextlib import asynccontextmanager
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 
 import httpx2 as httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 
@@ -27,6 +32,9 @@ from ._authorization import SellerAuthorization
 from ._client import OpenApiClient
 from ._redaction import quiet_http_client_logs
 from ._clock import Clock, SystemClock
+from ._metrics import CountRequests, Metrics
+from ._operations import routes as operations_routes
+from ._refresher import TokenRefresher
 from ._returns_summary import ReturnsSummaries
 from ._sessions import session_middleware, session_seller
 from ._settings import BackendSettings
@@ -48,6 +56,8 @@ class BackendServices:
     authorization: SellerAuthorization
     widget_tokens: WidgetTokens
     returns_summaries: ReturnsSummaries
+    metrics: Metrics
+    refresher: TokenRefresher
 
     @classmethod
     def create(cls, settings: BackendSettings, clock: Clock | None = None,
@@ -59,16 +69,27 @@ class BackendServices:
         shared = shared or shared_state(settings.redis_url)
         cipher = TokenCipher(settings.encryption_key)
         store = TokenStore(settings.db_path, cipher)
-        client = OpenApiClient(settings, http, clock)
-        authorization = SellerAuthorization(settings, client, store, shared, clock)
+        metrics = Metrics()
+        client = OpenApiClient(settings, http, clock, metrics=metrics)
+        authorization = SellerAuthorization(settings, client, store, shared, clock, metrics)
         issuer = widget_token_issuer or OpenApiWidgetTokenIssuer(client,
                                                                  settings.widget_token_path)
         return cls(settings, clock, http, shared, store, client, authorization,
                    WidgetTokens(issuer, authorization, shared, cipher, clock,
-                                settings.widget_token_margin),
-                   ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl))
+                                settings.widget_token_margin, metrics),
+                   ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl),
+                   metrics,
+                   TokenRefresher(authorization, store, shared, clock, metrics,
+                                  interval=settings.refresh_interval,
+                                  ahead=settings.refresh_ahead))
+
+    async def start(self) -> None:
+        """The background refresher, unless ``settings.refresh_interval`` is 0."""
+        if self.settings.refresh_interval:
+            self.refresher.start()
 
     async def aclose(self) -> None:
+        await self.refresher.stop()
         await self.http.aclose()
         await self.shared.aclose()
 
@@ -80,11 +101,15 @@ def create_app(settings: BackendSettings, *, clock: Clock | None = None,
 
     @asynccontextmanager
     async def lifespan(app):
+        await services.start()
         yield
         await services.aclose()
 
-    app = Starlette(routes=routes(services, settings, seller_hook),
-                    middleware=[session_middleware(settings)],
+    all_routes = [*routes(services, settings, seller_hook), *operations_routes(services)]
+    counting = [Middleware(CountRequests, metrics=services.metrics, routes=all_routes)
+                ] if settings.metrics else []
+    app = Starlette(routes=all_routes,
+                    middleware=[*counting, session_middleware(settings)],
                     exception_handlers={ClientDisconnect: client_went_away},
                     lifespan=lifespan)
     app.state.backend = services

@@ -4,6 +4,8 @@
     url = auth.authorize_url(state)              # TikTok's authorize page, for the browser
     open_id = await auth.connect(auth_code)      # the callback's code: tokens and shops stored
     data = await auth.call(open_id, lambda token: client.open_api(..., access_token=token))
+    await auth.refresh_if_expiring(open_id, before=now + 3600)   # the background refresher's
+    auth.reconnect_by(seller)                    # "2026-01-24T00:00:00Z" when within 7 days
 
 ``call`` hands out the seller's access token, refreshed first when it expires
 within ``settings.refresh_margin`` seconds, and once more with a refreshed token
@@ -13,10 +15,13 @@ Refreshing takes the seller's lock (``shared.lock``, Redis-backed with
 one refresh in flight per seller, across every worker. A refresh token that has
 expired or that TikTok refuses means the seller must authorize again:
 ``ReconnectNeeded``, remembered for a while so that the seller's page hears it too.
+A refresh token that ends within ``RECONNECT_WARNING_S`` (7 days) cannot be
+renewed by refreshing: ``reconnect_by`` names that date so the page can warn early.
 """
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -25,6 +30,7 @@ from tiktokshop_protocol import SHOPS_PATH, TOKEN_GET_PATH, TOKEN_REFRESH_PATH
 
 from ._client import OpenApiClient, OpenApiError
 from ._clock import Clock
+from ._metrics import Metrics
 from ._store import SellerTokens, Shop, TokenStore
 
 logger = logging.getLogger("tiktokshop_backend.authorization")
@@ -33,6 +39,8 @@ T = TypeVar("T")
 # After TikTok refused a seller's refresh token, how long the seller's page is told to
 # reconnect without asking TikTok again (short: a wrong app secret is refused alike).
 REFUSED_REFRESH_MEMORY_S = 10 * 60
+# A seller whose refresh token ends sooner than this is told to reconnect by then.
+RECONNECT_WARNING_S = 7 * 24 * 3600
 
 
 class NotConnected(Exception):
@@ -44,12 +52,14 @@ class ReconnectNeeded(Exception):
 
 
 class SellerAuthorization:
-    def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock):
+    def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock,
+                 metrics: Metrics | None = None):
         self.settings = settings
         self.client = client
         self.store = store
         self.shared = shared
         self.clock = clock
+        self.metrics = metrics or Metrics()
 
     def authorize_url(self, state: str) -> str:
         query = urlencode({"service_id": self.settings.service_id, "state": state})
@@ -78,6 +88,12 @@ class SellerAuthorization:
             raise ReconnectNeeded(open_id)
         return seller
 
+    def reconnect_by(self, seller: SellerTokens) -> str | None:
+        """When the seller's refresh token ends (ISO 8601, UTC), if within a week; else None."""
+        if seller.refresh_expire_at - self.clock.now() > RECONNECT_WARNING_S:
+            return None
+        return datetime.fromtimestamp(seller.refresh_expire_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     async def shops(self, open_id: str) -> list[Shop]:
         return await asyncio.to_thread(self.store.shops, open_id)
 
@@ -90,7 +106,17 @@ class SellerAuthorization:
             seller = await self.seller(open_id)  # another worker may have refreshed it
             if self._usable(seller, refused):
                 return seller.access_token
-            return (await self._refresh(seller)).access_token
+            return (await self._refresh(seller, "on_demand")).access_token
+
+    async def refresh_if_expiring(self, open_id: str, before: float) -> bool:
+        """Refresh the seller's access token if it expires by ``before`` (whether it was
+        refreshed); under the seller's lock, so that a seller is refreshed once."""
+        async with self.shared.lock("refresh:" + open_id):
+            seller = await self.seller(open_id)
+            if seller.access_expire_at > before:
+                return False
+            await self._refresh(seller, "background")
+            return True
 
     async def call(self, open_id: str, send: Callable[[str], Awaitable[T]]) -> T:
         """``send(access_token)``, again with a refreshed token if TikTok refused the first."""
@@ -108,21 +134,29 @@ class SellerAuthorization:
         return (seller.access_token != refused
                 and seller.access_expire_at - self.settings.refresh_margin > self.clock.now())
 
-    async def _refresh(self, seller: SellerTokens) -> SellerTokens:
+    async def _refresh(self, seller: SellerTokens, trigger: str) -> SellerTokens:
         try:
             data = await self.client.auth(TOKEN_REFRESH_PATH, {
                 "refresh_token": seller.refresh_token, "grant_type": "refresh_token"})
         except OpenApiError as error:
             if error.status is None or error.status >= 500 or error.rate_limited:
+                self.metrics.refresh(trigger, "failed")
                 raise
+            self.metrics.refresh(trigger, "refused")
             logger.warning("TikTok refused seller %s's refresh token (%s): the seller must "
                            "authorize the app again (or the app key/secret is wrong)",
                            seller.open_id, error.describe())
             await self.shared.put(_refused_key(seller.open_id), b"1", REFUSED_REFRESH_MEMORY_S)
             raise ReconnectNeeded(seller.open_id) from error
-        fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
+        try:
+            fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
+        except OpenApiError:
+            self.metrics.refresh(trigger, "failed")
+            raise
         await asyncio.to_thread(self.store.save_seller, fresh)
-        logger.info("refreshed seller %s's access token", seller.open_id)
+        self.metrics.refresh(trigger, "ok")
+        logger.info("refreshed seller %s's access token (%s)", seller.open_id,
+                    trigger.replace("_", "-"))
         return fresh
 
 

@@ -4,6 +4,8 @@
     if await shared.hit("token:ip", "30/minute", client_ip) ... # None, or seconds to wait
     await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
     async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
+    async with shared.try_lock("refresher", 60) as held: ...      # held: False if taken
+    await shared.ping()                                           # raises if Redis is away
     await shared.aclose()
 
 Without Redis everything lives in this process (asyncio locks, a dict, the
@@ -24,6 +26,7 @@ import limits
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
+from redis.exceptions import LockError
 
 KEY_PREFIX = "tiktokshop-backend:"
 # A lock holder that died (a killed worker) frees its locks after this long.
@@ -76,6 +79,21 @@ class MemoryShared(_Limits):
         async with lock:
             yield
 
+    @asynccontextmanager
+    async def try_lock(self, name: str, lease: float) -> AsyncIterator[bool]:
+        """The lock if nobody holds it (True), else at once False; ``lease`` is for Redis."""
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        if lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
+
+    async def ping(self) -> None:
+        """Nothing to reach: this process is the shared state."""
+
     async def aclose(self) -> None:
         self._values.clear()
 
@@ -103,6 +121,26 @@ class RedisShared(_Limits):
         async with self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_TIMEOUT_S,
                                     sleep=0.02):
             yield
+
+    @asynccontextmanager
+    async def try_lock(self, name: str, lease: float) -> AsyncIterator[bool]:
+        """The lock if no process holds it (True), else at once False. It frees itself
+        after ``lease`` seconds (a holder that died), so keep the work inside shorter or
+        let a second holder be harmless."""
+        lock = self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=lease)
+        if not await lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            try:
+                await lock.release()
+            except LockError:  # the lease ran out meanwhile: nothing of ours to free
+                pass
+
+    async def ping(self) -> None:
+        await self._redis.ping()
 
     async def aclose(self) -> None:
         await self._redis.aclose()

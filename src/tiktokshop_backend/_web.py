@@ -186,6 +186,8 @@ class JsonApi:
                       for shop in shops],
             "current_shop_id": current,
             "connect_url": connect_url(request),
+            # The refresh token's end, when near: the seller should reconnect before then.
+            "reconnect_by": self.services.authorization.reconnect_by(seller),
         })
 
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
