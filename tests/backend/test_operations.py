@@ -1,0 +1,123 @@
+"""What an operator's probes and Prometheus see: /healthz, /readyz naming what is not
+reachable, and /metrics (off by default; a registry per app; no seller, shop or token in it)."""
+
+import shutil
+
+from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
+
+from testsupport.servers import dead_port
+from tiktokshop_widgets.backend import SELLER_PATH, TOKEN_PATH
+
+from .conftest import GB_SHOP, US_SHOP, connect
+
+QUERY = {"outer_shop_id": US_SHOP, "partner_type": "1"}
+
+
+def samples(client, name: str) -> dict:
+    """{labels as a sorted tuple: value} of a metric on /metrics."""
+    reply = client.get("/metrics")
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain")
+    found = {}
+    for family in text_string_to_metric_families(reply.text):
+        for sample in family.samples:
+            if sample.name == name:
+                found[tuple(sorted(sample.labels.items()))] = sample.value
+    return found
+
+
+def value(client, name: str, **labels) -> float:
+    return sum(v for key, v in samples(client, name).items() if set(labels.items()) <= set(key))
+
+
+def test_healthz_answers(backend):
+    reply = backend.get("/healthz")
+    assert reply.status_code == 200 and reply.json() == {"status": "ok"}
+
+
+def test_readyz_checks_the_database_and_redis(make_backend, redis_url):
+    alone = make_backend().get("/readyz")
+    assert alone.status_code == 200
+    assert alone.json() == {"ready": True,
+                            "checks": {"database": "ok", "redis": "not configured"}}
+    shared = make_backend(redis_url=redis_url).get("/readyz")
+    assert shared.status_code == 200 and shared.json()["checks"]["redis"] == "ok"
+
+
+def test_readyz_names_redis_when_it_is_down(make_backend):
+    reply = make_backend(redis_url=f"redis://127.0.0.1:{dead_port()}/0").get("/readyz")
+    assert reply.status_code == 503
+    body = reply.json()
+    assert body["ready"] is False and body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"].startswith("unreachable")
+    assert body["message"].startswith("not ready: redis unreachable")
+
+
+def test_readyz_names_the_database_when_it_is_gone(make_backend, tmp_path):
+    folder = tmp_path / "data"
+    client = make_backend(db_path=folder / "backend.sqlite3")
+    shutil.rmtree(folder)
+    reply = client.get("/readyz")
+    assert reply.status_code == 503
+    assert reply.json()["checks"] == {"database": reply.json()["checks"]["database"],
+                                      "redis": "not configured"}
+    assert reply.json()["checks"]["database"].startswith("unreachable")
+    assert "database unreachable" in reply.json()["message"]
+
+
+def test_metrics_are_off_by_default(backend):
+    assert backend.get("/metrics").status_code == 404
+
+
+def test_metrics_count_requests_tiktok_calls_refreshes_and_the_cache(make_backend, tiktok):
+    backend = make_backend(metrics=True)
+    connect(backend, tiktok)
+    assert backend.get(TOKEN_PATH, params=QUERY).status_code == 200
+    assert backend.get(TOKEN_PATH, params=QUERY).status_code == 200
+    assert backend.get(SELLER_PATH).status_code == 200
+    assert backend.get(TOKEN_PATH, params={**QUERY, "outer_shop_id": "1"}).status_code == 403
+    assert backend.get("/no/such/path").status_code == 404
+    tiktok.control("faults", target="open_api", status=503, count=1)
+    assert backend.get(TOKEN_PATH, params={**QUERY, "outer_shop_id": GB_SHOP}).status_code == 200
+    tiktok.clock.advance(8 * 24 * 3600)  # the access token expired: refreshed on demand
+    assert backend.get(SELLER_PATH).status_code == 200
+
+    requests = "tiktokshop_backend_requests_count"
+    assert value(backend, requests, route=TOKEN_PATH, method="GET", status="200") == 3
+    assert value(backend, requests, route=TOKEN_PATH, status="403") == 1
+    assert value(backend, requests, route=SELLER_PATH, status="200") == 2
+    assert value(backend, requests, route="/auth/tiktok/callback", status="302") == 1
+    assert value(backend, requests, route="unmatched", status="404") == 1
+
+    tiktok_calls = "tiktokshop_backend_tiktok_requests_count"
+    assert value(backend, tiktok_calls, path="/api/v2/token/get", outcome="ok") == 1
+    assert value(backend, tiktok_calls, path="/authorization/202309/shops", outcome="ok") == 1
+    assert value(backend, tiktok_calls, outcome="server_error") == 1
+    assert value(backend, "tiktokshop_backend_tiktok_requests_sum", outcome="ok") > 0
+
+    assert value(backend, "tiktokshop_backend_token_refreshes_total",
+                 trigger="on_demand", outcome="ok") == 1
+    cache = "tiktokshop_backend_widget_token_cache_total"
+    assert value(backend, cache, result="hit") == 1 and value(backend, cache, result="miss") == 2
+
+
+def test_metrics_name_no_seller_shop_or_token(make_backend, tiktok):
+    backend = make_backend(metrics=True)
+    connect(backend, tiktok)
+    token = backend.get(TOKEN_PATH, params=QUERY).json()["data"]["token"]
+    text = backend.get("/metrics").text
+    store = backend.app.state.backend.store
+    seller = store.seller(store.sellers()[0])
+    for secret in (seller.open_id, seller.access_token, seller.refresh_token, token, US_SHOP,
+                   GB_SHOP, *(shop.cipher for shop in store.shops(seller.open_id))):
+        assert secret not in text
+
+
+def test_each_app_counts_in_a_registry_of_its_own(make_backend):
+    one, other = make_backend(metrics=True), make_backend(metrics=True)
+    one.get("/healthz")
+    one.get("/healthz")
+    other.get("/healthz")
+    assert value(one, "tiktokshop_backend_requests_count", route="/healthz") == 2
+    assert value(other, "tiktokshop_backend_requests_count", route="/healthz") == 1
+    assert not [family.name for family in REGISTRY.collect() if "tiktokshop" in family.name]
