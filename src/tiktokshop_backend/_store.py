@@ -3,6 +3,7 @@
     store = TokenStore(Path("backend.sqlite3"), TokenCipher(settings.encryption_key))
     store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
     store.save_seller(seller)                 # after a refresh: new tokens, same shops
+    store.save_sellers([(seller, [Shop(...)]), ...])   # many at once, one transaction
     store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
     store.sellers_expiring(now + 3600, now)   # open_ids whose access token expires by then
     store.ping()                              # raises when the database cannot be reached
@@ -122,24 +123,33 @@ class TokenStore:
     def save_seller(self, seller: SellerTokens, shops: Iterable[Shop] | None = None) -> None:
         """Store the seller's tokens and, when given, make ``shops`` its shops in this
         order (a shop moves to its new seller), all in one transaction."""
+        self.save_sellers([(seller, shops)])
+
+    def save_sellers(self, sellers: Iterable[tuple[SellerTokens, Iterable[Shop] | None]]) -> None:
+        """``save_seller`` for each (seller, shops), all in one transaction (an import)."""
         with self._transaction() as db:
-            db.execute(
-                "INSERT INTO sellers VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(open_id) DO UPDATE "
-                "SET name=excluded.name, region=excluded.region, access_token=excluded.access_token,"
-                " access_expire_at=excluded.access_expire_at, refresh_token=excluded.refresh_token,"
-                " refresh_expire_at=excluded.refresh_expire_at",
-                (seller.open_id, seller.name, seller.region,
-                 self.cipher.encrypt(seller.access_token), seller.access_expire_at,
-                 self.cipher.encrypt(seller.refresh_token), seller.refresh_expire_at))
-            if shops is None:
-                return
-            db.execute("DELETE FROM shops WHERE open_id = ?", (seller.open_id,))
-            db.executemany(
-                "INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(shop_id) DO UPDATE "
-                "SET open_id=excluded.open_id, position=excluded.position, name=excluded.name,"
-                " region=excluded.region, cipher=excluded.cipher",
-                [(shop.id, seller.open_id, position, shop.name, shop.region, shop.cipher)
-                 for position, shop in enumerate(shops)])
+            for seller, shops in sellers:
+                self._save(db, seller, shops)
+
+    def _save(self, db: sqlite3.Connection, seller: SellerTokens,
+              shops: Iterable[Shop] | None) -> None:
+        db.execute(
+            "INSERT INTO sellers VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(open_id) DO UPDATE "
+            "SET name=excluded.name, region=excluded.region, access_token=excluded.access_token,"
+            " access_expire_at=excluded.access_expire_at, refresh_token=excluded.refresh_token,"
+            " refresh_expire_at=excluded.refresh_expire_at",
+            (seller.open_id, seller.name, seller.region,
+             self.cipher.encrypt(seller.access_token), seller.access_expire_at,
+             self.cipher.encrypt(seller.refresh_token), seller.refresh_expire_at))
+        if shops is None:
+            return
+        db.execute("DELETE FROM shops WHERE open_id = ?", (seller.open_id,))
+        db.executemany(
+            "INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(shop_id) DO UPDATE "
+            "SET open_id=excluded.open_id, position=excluded.position, name=excluded.name,"
+            " region=excluded.region, cipher=excluded.cipher",
+            [(shop.id, seller.open_id, position, shop.name, shop.region, shop.cipher)
+             for position, shop in enumerate(shops)])
 
     def seller(self, open_id: str) -> SellerTokens | None:
         with self._transaction() as db:

@@ -26,6 +26,14 @@ def test_a_seller_and_shops_come_back_as_stored(tmp_path):
     assert store.seller("nobody") is None
 
 
+def test_many_sellers_are_saved_in_one_go(tmp_path):
+    store = TokenStore(tmp_path / "b.sqlite3", TokenCipher(KEY))
+    other = SellerTokens("open-2", "Other", "GB", "ACCESS-2", 100, "REFRESH-2", 200)
+    store.save_sellers([(SELLER, SHOPS[:1]), (other, SHOPS[1:])])
+    assert store.sellers() == ["open-1", "open-2"]
+    assert store.seller("open-2") == other and store.shops("open-2") == SHOPS[1:]
+
+
 def test_sellers_expiring_are_those_a_refresh_can_help_soonest_first(tmp_path):
     store = TokenStore(tmp_path / "b.sqlite3", TokenCipher(KEY))
     for open_id, access_expire_at, refresh_expire_at in [("later", 500, 900), ("soon", 150, 900),
