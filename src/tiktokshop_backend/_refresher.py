@@ -48,11 +48,10 @@ class TokenRefresher:
         self.ahead = ahead
         self._task: asyncio.Task | None = None
         self._started = self._ended = 0
-        self._pass_ended: asyncio.Condition | None = None
+        self._pass_ended = asyncio.Condition()  # bound to the loop that first waits on it
 
     def start(self) -> None:
         """Run passes in a task of the running event loop until ``stop``."""
-        self._pass_ended = asyncio.Condition()
         self._task = asyncio.create_task(self._run(), name="tiktokshop-token-refresher")
 
     async def stop(self) -> None:
