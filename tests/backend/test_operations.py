@@ -121,3 +121,11 @@ def test_each_app_counts_in_a_registry_of_its_own(make_backend):
     assert value(one, "tiktokshop_backend_requests_count", route="/healthz") == 2
     assert value(other, "tiktokshop_backend_requests_count", route="/healthz") == 1
     assert not [family.name for family in REGISTRY.collect() if "tiktokshop" in family.name]
+
+
+def test_tiktok_paths_lose_their_ids():
+    from tiktokshop_backend._metrics import path_template
+    from tiktokshop_protocol import RETURN_APPROVE_PATH, RETURNS_SEARCH_PATH, return_approve_path
+    assert path_template(return_approve_path("4035318504086851234")) == RETURN_APPROVE_PATH
+    assert path_template(RETURNS_SEARCH_PATH) == RETURNS_SEARCH_PATH  # 202309 is a version
+    assert path_template("/x/202309/shops/7495610000000000001/info") == "/x/202309/shops/{id}/info"
