@@ -13,13 +13,21 @@ else this process) and the widget-token issuer (default: the Open API call at
 ``settings.widget_token_path``). Run alone, the app's lifespan closes what it
 opened; mounted, Starlette runs no lifespan of a mounted app, so the host app
 calls ``app.state.backend.aclose()`` on its own shutdown.
+
+``create_app`` checks what the backend stands on before it serves: the
+database answers and its schema is current (a SQLite file is upgraded in
+place), and Redis answers. Otherwise it raises ``SettingsError``, one line
+naming the variable to fix (never a password). Failing later, they are 503s
+(``_web.unavailable``), and each request tries them again.
 """
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx2 as httpx
 from starlette.applications import Starlette
+from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 
@@ -29,10 +37,10 @@ from ._redaction import quiet_http_client_logs
 from ._clock import Clock, SystemClock
 from ._returns_summary import ReturnsSummaries
 from ._sessions import session_middleware, session_seller
-from ._settings import BackendSettings
-from ._shared import shared_state
-from ._store import TokenCipher, TokenStore
-from ._web import SellerHook, routes
+from ._settings import BackendSettings, SettingsError
+from ._shared import check_redis, shared_state
+from ._store import SchemaNotCurrent, StoreUnavailable, TokenCipher, TokenStore
+from ._web import SellerHook, routes, unavailable
 from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetTokenIssuer, WidgetTokens
 
 
@@ -55,10 +63,12 @@ class BackendServices:
                widget_token_issuer: WidgetTokenIssuer | None = None) -> "BackendServices":
         quiet_http_client_logs()
         clock = clock or SystemClock()
+        cipher = TokenCipher(settings.encryption_key)
+        store = ready_store(settings, cipher)
+        if shared is None and settings.redis_url:
+            check_shared(settings.redis_url)
         http = http or httpx.AsyncClient(follow_redirects=False)
         shared = shared or shared_state(settings.redis_url)
-        cipher = TokenCipher(settings.encryption_key)
-        store = TokenStore(settings.db_path, cipher)
         client = OpenApiClient(settings, http, clock)
         authorization = SellerAuthorization(settings, client, store, shared, clock)
         issuer = widget_token_issuer or OpenApiWidgetTokenIssuer(client,
@@ -71,6 +81,34 @@ class BackendServices:
     async def aclose(self) -> None:
         await self.http.aclose()
         await self.shared.aclose()
+        await self.store.aclose()
+
+
+def ready_store(settings: BackendSettings, cipher: TokenCipher) -> TokenStore:
+    """The token store, reachable and at its schema (SettingsError otherwise)."""
+    store = TokenStore(settings.database, cipher)
+    try:
+        store.prepare()
+    except (StoreUnavailable, SchemaNotCurrent) as exc:
+        raise SettingsError(f"{settings.database_variable}: {exc}") from None
+    return store
+
+
+def check_shared(redis_url: str) -> None:
+    try:
+        check_redis(redis_url)
+    except (RedisError, ValueError) as exc:
+        raise SettingsError(f"REDIS_URL: Redis at {shown_redis(redis_url)} does not answer: "
+                            f"{str(exc).splitlines()[0][:200]}") from None
+
+
+def shown_redis(url: str) -> str:
+    """The Redis URL without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def create_app(settings: BackendSettings, *, clock: Clock | None = None,
@@ -85,7 +123,8 @@ def create_app(settings: BackendSettings, *, clock: Clock | None = None,
 
     app = Starlette(routes=routes(services, settings, seller_hook),
                     middleware=[session_middleware(settings)],
-                    exception_handlers={ClientDisconnect: client_went_away},
+                    exception_handlers={ClientDisconnect: client_went_away,
+                                        StoreUnavailable: unavailable, RedisError: unavailable},
                     lifespan=lifespan)
     app.state.backend = services
     return app

@@ -15,7 +15,6 @@ expired or that TikTok refuses means the seller must authorize again:
 ``ReconnectNeeded``, remembered for a while so that the seller's page hears it too.
 """
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -63,14 +62,14 @@ class SellerAuthorization:
         seller = _seller_tokens(TOKEN_GET_PATH, data)
         reply = await self.client.open_api("GET", SHOPS_PATH, access_token=seller.access_token)
         shops = _shops(reply)
-        await asyncio.to_thread(self.store.save_seller, seller, shops)
+        await self.store.save_seller(seller, shops)
         await self.shared.delete(_refused_key(seller.open_id))
         logger.info("seller %s connected %d shop(s)", seller.open_id, len(shops))
         return seller.open_id
 
     async def seller(self, open_id: str) -> SellerTokens:
         """The stored seller; NotConnected or ReconnectNeeded when there is none to use."""
-        seller = await asyncio.to_thread(self.store.seller, open_id)
+        seller = await self.store.seller(open_id)
         if seller is None:
             raise NotConnected(open_id)
         if seller.refresh_expire_at <= self.clock.now() or await self.shared.get(
@@ -79,7 +78,7 @@ class SellerAuthorization:
         return seller
 
     async def shops(self, open_id: str) -> list[Shop]:
-        return await asyncio.to_thread(self.store.shops, open_id)
+        return await self.store.shops(open_id)
 
     async def access_token(self, open_id: str, refused: str | None = None) -> str:
         """A usable access token: the stored one unless it expires soon or is ``refused``."""
@@ -121,7 +120,8 @@ class SellerAuthorization:
             await self.shared.put(_refused_key(seller.open_id), b"1", REFUSED_REFRESH_MEMORY_S)
             raise ReconnectNeeded(seller.open_id) from error
         fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
-        await asyncio.to_thread(self.store.save_seller, fresh)
+        # Committed before anyone uses it: TikTok may have retired the old refresh token.
+        await self.store.save_seller(fresh)
         logger.info("refreshed seller %s's access token", seller.open_id)
         return fresh
 
