@@ -4,8 +4,8 @@
     ./dev bench --backend                             # 10 and 10,000 sellers, each database
     .venv/bin/python bench/backend.py --sizes 10,1000 --databases sqlite --requests 500
 
-For each database (``--databases``: SQLite, and PostgreSQL when the store
-speaks it) and each size (``--sizes``, default 10, the baseline, and 10,000),
+For each database (``--databases``: a SQLite file, and PostgreSQL: a fresh
+database of testsupport's throwaway cluster, which runs without fsync) and each size (``--sizes``, default 10, the baseline, and 10,000),
 it fills a fresh store with that many sellers of 2 shops each, starts a real
 ``python -m tiktokshop_backend`` on it (one uvicorn worker, the default
 settings but rate limits the benchmark's single client IP would hit, and
@@ -63,7 +63,7 @@ from prometheus_client.parser import text_string_to_metric_families
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from testsupport.servers import _running, run_backend  # noqa: E402
+from testsupport.servers import _running, run_backend, run_postgres  # noqa: E402
 from tiktokshop_backend import (  # noqa: E402
     COOKIE_NAME,
     ENVIRONMENT_NAMES,
@@ -71,6 +71,7 @@ from tiktokshop_backend import (  # noqa: E402
     BackendSettings,
     SellerTokens,
     Shop,
+    TokenStore,
 )
 from tiktokshop_sandbox import (  # noqa: E402
     AUTH_MOUNT,
@@ -85,7 +86,7 @@ from tiktokshop_sandbox import (  # noqa: E402
 from tiktokshop_widgets.backend import SELLER_PATH, TOKEN_PATH  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
-DATABASES = ("sqlite",)
+DATABASES = ("sqlite", "postgresql")
 SIZES = (10, 10_000)
 SHOPS_PER_SELLER = 2
 REQUESTS = 2000
@@ -291,12 +292,24 @@ async def run_size(database: str, size: int, args, sandbox_url: str, workdir: Pa
 
 
 @contextmanager
-def database(name: str, workdir: Path):
-    """The settings that point the backend at a fresh database of that kind."""
-    if name == "sqlite":
-        yield {"db_path": workdir / "backend.sqlite3"}
-        return
-    raise ValueError(f"unknown database {name!r}")
+def fresh_databases(workdir: Path):
+    """``fresh(kind, folder)``: the settings of a new, empty database of that kind. The
+    PostgreSQL cluster (testsupport's throwaway one) starts at the first call, and
+    stops with the context."""
+    with ExitStack() as stack:
+        postgres = None
+
+        def fresh(name: str, folder: Path) -> dict:
+            nonlocal postgres
+            if name == "sqlite":
+                return {"db_path": folder / "backend.sqlite3"}
+            if postgres is None:
+                postgres = stack.enter_context(run_postgres(workdir / "postgres"))
+            url = postgres.create_database()
+            TokenStore(url, cipher=None).migrate()  # python -m tiktokshop_backend migrate
+            return {"database_url": url}
+
+        yield fresh
 
 
 @contextmanager
@@ -429,14 +442,14 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         sandbox_url = stack.enter_context(sandbox(workdir))
+        fresh = stack.enter_context(fresh_databases(workdir))
         for name in args.databases:
             for size in args.sizes:
                 rundir = workdir / f"{name}-{size}"
                 rundir.mkdir()
                 try:
-                    with database(name, rundir) as database_settings:
-                        results.append(asyncio.run(run_size(name, size, args, sandbox_url,
-                                                            rundir, database_settings)))
+                    results.append(asyncio.run(run_size(name, size, args, sandbox_url,
+                                                        rundir, fresh(name, rundir))))
                 except Exception as exc:  # reported as failed; the others still run
                     errors.append(f"{name}, {size} sellers: {type(exc).__name__}: {exc}")
                     progress(f"FAILED {errors[-1]}")

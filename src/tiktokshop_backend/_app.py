@@ -17,14 +17,22 @@ mounted, Starlette runs no lifespan of a mounted app, so the host app calls
 ``app.state.backend.start()`` and ``aclose()`` on its own startup and shutdown.
 Besides the page's API it serves ``/healthz``, ``/readyz`` and, with
 ``settings.metrics``, ``/metrics`` (``_operations.py``), counting requests for it.
+
+``create_app`` checks what the backend stands on before it serves: the
+database answers and its schema is current (a SQLite file is upgraded in
+place), and Redis answers. Otherwise it raises ``SettingsError``, one line
+naming the variable to fix (never a password). Failing later, they are 503s
+(``_web.unavailable``), and each request tries them again.
 """
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx2 as httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 
@@ -37,10 +45,10 @@ from ._operations import routes as operations_routes
 from ._refresher import TokenRefresher
 from ._returns_summary import ReturnsSummaries
 from ._sessions import session_middleware, session_seller
-from ._settings import BackendSettings
-from ._shared import shared_state
-from ._store import TokenCipher, TokenStore
-from ._web import SellerHook, routes
+from ._settings import BackendSettings, SettingsError
+from ._shared import check_redis, shared_state
+from ._store import SchemaNotCurrent, StoreUnavailable, TokenCipher, TokenStore
+from ._web import SellerHook, routes, unavailable
 from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetTokenIssuer, WidgetTokens
 
 
@@ -65,10 +73,12 @@ class BackendServices:
                widget_token_issuer: WidgetTokenIssuer | None = None) -> "BackendServices":
         quiet_http_client_logs()
         clock = clock or SystemClock()
+        cipher = TokenCipher(settings.encryption_key)
+        store = ready_store(settings, cipher)
+        if shared is None and settings.redis_url:
+            check_shared(settings.redis_url)
         http = http or httpx.AsyncClient(follow_redirects=False)
         shared = shared or shared_state(settings.redis_url)
-        cipher = TokenCipher(settings.encryption_key)
-        store = TokenStore(settings.db_path, cipher)
         metrics = Metrics()
         client = OpenApiClient(settings, http, clock, metrics=metrics)
         authorization = SellerAuthorization(settings, client, store, shared, clock, metrics)
@@ -92,6 +102,34 @@ class BackendServices:
         await self.refresher.stop()
         await self.http.aclose()
         await self.shared.aclose()
+        await self.store.aclose()
+
+
+def ready_store(settings: BackendSettings, cipher: TokenCipher) -> TokenStore:
+    """The token store, reachable and at its schema (SettingsError otherwise)."""
+    store = TokenStore(settings.database, cipher)
+    try:
+        store.prepare()
+    except (StoreUnavailable, SchemaNotCurrent) as exc:
+        raise SettingsError(f"{settings.database_variable}: {exc}") from None
+    return store
+
+
+def check_shared(redis_url: str) -> None:
+    try:
+        check_redis(redis_url)
+    except (RedisError, ValueError) as exc:
+        raise SettingsError(f"REDIS_URL: Redis at {shown_redis(redis_url)} does not answer: "
+                            f"{str(exc).splitlines()[0][:200]}") from None
+
+
+def shown_redis(url: str) -> str:
+    """The Redis URL without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def create_app(settings: BackendSettings, *, clock: Clock | None = None,
@@ -110,7 +148,8 @@ def create_app(settings: BackendSettings, *, clock: Clock | None = None,
                 ] if settings.metrics else []
     app = Starlette(routes=all_routes,
                     middleware=[*counting, session_middleware(settings)],
-                    exception_handlers={ClientDisconnect: client_went_away},
+                    exception_handlers={ClientDisconnect: client_went_away,
+                                        StoreUnavailable: unavailable, RedisError: unavailable},
                     lifespan=lifespan)
     app.state.backend = services
     return app

@@ -19,7 +19,6 @@ A refresh token that ends within ``RECONNECT_WARNING_S`` (7 days) cannot be
 renewed by refreshing: ``reconnect_by`` names that date so the page can warn early.
 """
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
@@ -73,14 +72,14 @@ class SellerAuthorization:
         seller = _seller_tokens(TOKEN_GET_PATH, data)
         reply = await self.client.open_api("GET", SHOPS_PATH, access_token=seller.access_token)
         shops = _shops(reply)
-        await asyncio.to_thread(self.store.save_seller, seller, shops)
+        await self.store.save_seller(seller, shops)
         await self.shared.delete(_refused_key(seller.open_id))
         logger.info("seller %s connected %d shop(s)", seller.open_id, len(shops))
         return seller.open_id
 
     async def seller(self, open_id: str) -> SellerTokens:
         """The stored seller; NotConnected or ReconnectNeeded when there is none to use."""
-        seller = await asyncio.to_thread(self.store.seller, open_id)
+        seller = await self.store.seller(open_id)
         if seller is None:
             raise NotConnected(open_id)
         if seller.refresh_expire_at <= self.clock.now() or await self.shared.get(
@@ -95,7 +94,7 @@ class SellerAuthorization:
         return datetime.fromtimestamp(seller.refresh_expire_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     async def shops(self, open_id: str) -> list[Shop]:
-        return await asyncio.to_thread(self.store.shops, open_id)
+        return await self.store.shops(open_id)
 
     async def access_token(self, open_id: str, refused: str | None = None) -> str:
         """A usable access token: the stored one unless it expires soon or is ``refused``."""
@@ -153,7 +152,8 @@ class SellerAuthorization:
         except OpenApiError:
             self.metrics.refresh(trigger, "failed")
             raise
-        await asyncio.to_thread(self.store.save_seller, fresh)
+        # Committed before anyone uses it: TikTok may have retired the old refresh token.
+        await self.store.save_seller(fresh)
         self.metrics.refresh(trigger, "ok")
         logger.info("refreshed seller %s's access token (%s)", seller.open_id,
                     trigger.replace("_", "-"))

@@ -43,7 +43,7 @@ class Probes:
         return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
     async def ready(self, request: Request) -> JSONResponse:
-        names, probes = ["database"], [asyncio.to_thread(self.services.store.ping)]
+        names, probes = ["database"], [self.services.store.ping()]
         if self.services.settings.redis_url:
             names.append("redis")
             probes.append(self.services.shared.ping())

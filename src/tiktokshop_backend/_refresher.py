@@ -26,7 +26,6 @@ from ._authorization import NotConnected, ReconnectNeeded, SellerAuthorization
 from ._client import OpenApiError
 from ._clock import Clock
 from ._metrics import Metrics
-from ._shared import LOCK_TIMEOUT_S
 from ._store import TokenStore
 
 logger = logging.getLogger("tiktokshop_backend.refresher")
@@ -69,14 +68,13 @@ class TokenRefresher:
     async def run_pass(self) -> int:
         """Refresh the sellers whose access token expires within ``ahead``, if no other
         process is at it; how many were refreshed."""
-        async with self.shared.try_lock(PASS_LOCK, max(LOCK_TIMEOUT_S, self.interval)) as held:
+        async with self.shared.try_lock(PASS_LOCK) as held:
             if not held:
                 self.metrics.refresher_pass("skipped")
                 return 0
             now = self.clock.now()
             before = now + self.ahead
-            due = iter(await asyncio.to_thread(self.store.sellers_expiring, int(before),
-                                               int(now)))
+            due = iter(await self.store.sellers_expiring(int(before), int(now)))
             refreshed = 0
 
             async def refresh_some() -> None:

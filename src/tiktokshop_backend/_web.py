@@ -20,7 +20,9 @@ have a non-zero code. A JSON request goes through, in this order:
 4. the input (400 40000 naming the problem), and the shop: one of the
    seller's (403 40300).
 TikTok failing or down is 502 50200, TikTok rate limiting 503 50300 with
-Retry-After. Tokens travel only in reply bodies, never in a URL or a log line.
+Retry-After; the database unavailable 503 50301, Redis 503 50302 (the OAuth
+pages say it in a sentence), and the next request tries them again.
+Tokens travel only in reply bodies, never in a URL or a log line.
 
 "The backend's own origin" is ``settings.public_origin`` when set (behind a
 proxy: then requests for another host are refused by TrustedHostMiddleware),
@@ -34,6 +36,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 
+from redis.exceptions import RedisError
 from starlette.datastructures import URL, Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -54,9 +57,10 @@ from tiktokshop_widgets.backend import (
 
 from ._authorization import NotConnected, ReconnectNeeded
 from ._client import OpenApiError
+from ._database import describe
 from ._origins import host_of, origin_of
 from ._sessions import session_id, sign_in
-from ._store import Shop, StoreUnreadable
+from ._store import Shop, StoreUnavailable, StoreUnreadable
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
@@ -76,6 +80,10 @@ TOO_MANY_REQUESTS = 42900
 SERVER_ERROR = 50000
 TIKTOK_FAILED = 50200
 TIKTOK_RATE_LIMITED = 50300
+DATABASE_UNAVAILABLE = 50301
+SHARED_STATE_UNAVAILABLE = 50302
+# What a 503 for our own database or Redis suggests: they come back by themselves.
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 logger = logging.getLogger("tiktokshop_backend.web")
 
@@ -233,7 +241,11 @@ class JsonEndpoint:
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.api.respond(Request(scope, receive), self.methods, self.handler)
+        request = Request(scope, receive)
+        try:  # here, inside the CORS middleware: an allowed page can read why
+            response = await self.api.respond(request, self.methods, self.handler)
+        except (StoreUnavailable, RedisError) as exc:
+            response = unavailable(request, exc)
         await response(scope, receive, send)
 
 
@@ -300,6 +312,23 @@ def tiktok_failed(error: OpenApiError) -> JSONResponse:
     what = "did not answer" if error.status is None else "refused the request"
     return json_reply(502, TIKTOK_FAILED, f"TikTok Shop {what}: try again in a moment "
                       f"(request_id {error.request_id or '-'})")
+
+
+def unavailable(request: Request, exc: Exception) -> Response:
+    """503 for the database or Redis being away (the app's exception handler, and the
+    JSON endpoints'): JSON with its code, or a sentence on the OAuth pages."""
+    if isinstance(exc, StoreUnavailable):
+        logger.error("%s (TIKTOKSHOP_DATABASE_URL / TIKTOKSHOP_DB_PATH)", exc)
+        code, what = DATABASE_UNAVAILABLE, "its database"
+    else:
+        logger.error("Redis (REDIS_URL) is unavailable: %s", describe(exc))
+        code, what = SHARED_STATE_UNAVAILABLE, "its shared state (Redis)"
+    if request.url.path.endswith((START_PATH, CALLBACK_PATH)):
+        return page(503, f"The app's server cannot reach {what} right now: try again in a "
+                    "moment.", request)
+    return json_reply(503, code, f"the app's server cannot reach {what}: try again in "
+                      f"{UNAVAILABLE_RETRY_AFTER_S} s",
+                      headers={"retry-after": str(UNAVAILABLE_RETRY_AFTER_S)})
 
 
 class OAuth:

@@ -1,15 +1,16 @@
 """What an operator's probes and Prometheus see: /healthz, /readyz naming what is not
 reachable, and /metrics (off by default; a registry per app; no seller, shop or token in it)."""
 
-import shutil
-
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from testsupport.servers import dead_port
+from starlette.testclient import TestClient
+
+from testsupport.servers import run_redis
+from tiktokshop_backend import TokenStore, create_app
 from tiktokshop_widgets.backend import SELLER_PATH, TOKEN_PATH
 
-from .conftest import GB_SHOP, US_SHOP, connect
+from .conftest import GB_SHOP, OWN_ORIGIN, US_SHOP, backend_settings, connect
 
 QUERY = {"outer_shop_id": US_SHOP, "partner_type": "1"}
 
@@ -44,8 +45,11 @@ def test_readyz_checks_the_database_and_redis(make_backend, redis_url):
     assert shared.status_code == 200 and shared.json()["checks"]["redis"] == "ok"
 
 
-def test_readyz_names_redis_when_it_is_down(make_backend):
-    reply = make_backend(redis_url=f"redis://127.0.0.1:{dead_port()}/0").get("/readyz")
+def test_readyz_names_redis_when_it_goes_away(make_backend, tmp_path):
+    with run_redis(tmp_path / "redis") as url:  # a Redis of its own, stopped after the start
+        client = make_backend(redis_url=url)
+        assert client.get("/readyz").status_code == 200
+    reply = client.get("/readyz")
     assert reply.status_code == 503
     body = reply.json()
     assert body["ready"] is False and body["checks"]["database"] == "ok"
@@ -53,16 +57,24 @@ def test_readyz_names_redis_when_it_is_down(make_backend):
     assert body["message"].startswith("not ready: redis unreachable")
 
 
-def test_readyz_names_the_database_when_it_is_gone(make_backend, tmp_path):
-    folder = tmp_path / "data"
-    client = make_backend(db_path=folder / "backend.sqlite3")
-    shutil.rmtree(folder)
-    reply = client.get("/readyz")
+def test_readyz_names_the_database_when_it_does_not_answer(tmp_path, tiktok, postgres):
+    url = postgres.create_database()
+    TokenStore(url, cipher=None).migrate()
+    app = create_app(backend_settings(tmp_path, tiktok, database_url=url), clock=tiktok.clock)
+    with TestClient(app, base_url=OWN_ORIGIN) as client:
+        assert client.get("/readyz").status_code == 200
+        # The database stops taking connections, and drops those it had.
+        name = url.rsplit("/", 1)[1]
+        postgres.sql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        postgres.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     f"WHERE datname = '{name}'")
+        reply = client.get("/readyz")
     assert reply.status_code == 503
-    assert reply.json()["checks"] == {"database": reply.json()["checks"]["database"],
-                                      "redis": "not configured"}
-    assert reply.json()["checks"]["database"].startswith("unreachable")
-    assert "database unreachable" in reply.json()["message"]
+    body = reply.json()
+    assert body["checks"]["database"].startswith("unreachable")
+    assert body["checks"]["redis"] == "not configured"
+    assert body["message"].startswith("not ready: database unreachable")
+    assert postgres.password not in reply.text
 
 
 def test_metrics_are_off_by_default(backend):
@@ -107,9 +119,11 @@ def test_metrics_name_no_seller_shop_or_token(make_backend, tiktok):
     token = backend.get(TOKEN_PATH, params=QUERY).json()["data"]["token"]
     text = backend.get("/metrics").text
     store = backend.app.state.backend.store
-    seller = store.seller(store.sellers()[0])
+    (open_id,) = backend.portal.call(store.sellers)
+    seller = backend.portal.call(store.seller, open_id)
+    shops = backend.portal.call(store.shops, open_id)
     for secret in (seller.open_id, seller.access_token, seller.refresh_token, token, US_SHOP,
-                   GB_SHOP, *(shop.cipher for shop in store.shops(seller.open_id))):
+                   GB_SHOP, *(shop.cipher for shop in shops)):
         assert secret not in text
 
 

@@ -43,6 +43,11 @@ def services(client: TestClient):
     return client.app.state.backend
 
 
+def stored(client: TestClient, method: str, *args):
+    """``await store.<method>(*args)`` on the backend's store, in its event loop."""
+    return client.portal.call(getattr(services(client).store, method), *args)
+
+
 def next_pass(client: TestClient) -> None:
     """Wait (on the refresher's own event) until a pass that starts now has ended."""
     client.portal.call(services(client).refresher.next_pass)
@@ -59,7 +64,8 @@ def test_a_token_is_renewed_before_it_expires_and_no_page_waits_on_the_auth_host
     log = RequestLog()
     backend = make_backend({"http": log.client()}, **REFRESHING)
     connect(backend, tiktok)
-    connected = services(backend).store.seller(services(backend).store.sellers()[0])
+    (open_id,) = stored(backend, "sellers")
+    connected = stored(backend, "seller", open_id)
     assert connected.access_expire_at == NOW + ACCESS_TTL
 
     # Half an hour before the access token expires: inside the refresher's hour ahead,
@@ -67,7 +73,7 @@ def test_a_token_is_renewed_before_it_expires_and_no_page_waits_on_the_auth_host
     tiktok.clock.advance(ACCESS_TTL - 1800)
     next_pass(backend)
     assert log.count(TOKEN_REFRESH_PATH) == 1
-    renewed = services(backend).store.seller(connected.open_id)
+    renewed = stored(backend, "seller", open_id)
     assert renewed.access_expire_at == NOW + ACCESS_TTL - 1800 + ACCESS_TTL
     assert refreshes(backend, "background") == 1
 
@@ -172,7 +178,8 @@ def behind_clock():
     return Clock(wall=lambda: time.time() - BEHIND_S)
 
 
-def test_two_processes_on_one_redis_refresh_each_seller_once(tmp_path, behind_clock, redis_url):
+def test_two_processes_on_one_redis_refresh_each_seller_once(tmp_path, behind_clock, redis_url,
+                                                             database):
     settings = SandboxSettings(data_dir=tmp_path / "sandbox", redirect_url=REDIRECT_URL,
                                controls=True, access_token_ttl=SHORT_ACCESS_TTL,
                                timestamp_window=2 * BEHIND_S)
@@ -180,13 +187,13 @@ def test_two_processes_on_one_redis_refresh_each_seller_once(tmp_path, behind_cl
     with serve_in_thread(Starlette(routes=[Mount(SANDBOX, app=counter)])) as url:
         tiktok = Sandbox(url, behind_clock, settings)
         # Connected through a backend of the same settings that runs no refresher.
-        with TestClient(create_app(backend_settings(tmp_path, tiktok), clock=behind_clock),
-                        base_url=OWN_ORIGIN) as browser:
+        with TestClient(create_app(backend_settings(tmp_path, tiktok, **database),
+                                   clock=behind_clock), base_url=OWN_ORIGIN) as browser:
             connect(browser, tiktok)
             cookies = browser.cookies
         behind_clock.advance(BEHIND_S)  # TikTok's clock is right again
         env = environ(tmp_path, tiktok, redis_url, refresh_interval=0.1, refresh_ahead=1800,
-                      metrics=True)
+                      metrics=True, **database)
         with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b:
             wait_until(lambda: counter.refreshes >= 1, what="no refresh")
             # Both processes come round several times more: nobody refreshes again.
