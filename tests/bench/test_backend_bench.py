@@ -19,12 +19,14 @@ from testsupport.servers import PROJECT_ROOT, serve_in_thread
 def test_the_bench_runs_on_a_tiny_size_and_keeps_its_results(tmp_path):
     out = tmp_path / "results.json"
     run = subprocess.run([sys.executable, "bench/backend.py", "--sizes", "2,4", "--requests", "12",
-                          "--concurrency", "4", "--out", str(out)],
+                          "--concurrency", "4", "--databases", "sqlite,postgresql",
+                          "--out", str(out)],
                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     results = json.loads(out.read_text())
     assert results["errors"] == []
-    assert [(r["sellers"], r["shops"]) for r in results["results"]] == [(2, 4), (4, 8)]
+    assert [(r["database"], r["sellers"], r["shops"]) for r in results["results"]] == [
+        ("sqlite", 2, 4), ("sqlite", 4, 8), ("postgresql", 2, 4), ("postgresql", 4, 8)]
     for result in results["results"]:
         phases = result["phases"]
         assert {name: (p["requests"], p["ok"], p["failures"]) for name, p in phases.items()} == {
@@ -35,10 +37,12 @@ def test_the_bench_runs_on_a_tiny_size_and_keeps_its_results(tmp_path):
         assert phases["widget_cold"]["cache"] == {"hit": 0, "miss": result["shops"]}
         assert phases["widget_warm"]["cache"] == {"hit": 12, "miss": 0}
         assert result["rss_start_mb"] > 0 and result["rss_end_mb"] > 0
-    assert len(results["targets"]) == 2 * 2 + 2
+    # p99 of who-am-I and warm tokens at each size; the largest against the baseline.
+    assert len(results["targets"]) == 4 * 2 + 2 * 2
     last = run.stdout.strip().splitlines()[-1].split()
     assert "failures=0" in last and any(p.startswith("targets_met=") for p in last)
     assert "sqlite_4_widget_warm_p99_ms=" in run.stdout
+    assert "postgresql_4_whoami_p99_ms=" in run.stdout
 
 
 def test_failed_requests_are_counted_not_timed():
