@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
-from starlette.applications import Starlette
 from redis.exceptions import RedisError
+from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 
