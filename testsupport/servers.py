@@ -32,6 +32,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -66,21 +67,26 @@ def run_server(workdir: Path, *args: str, startup_timeout: float = 30):
 
 @contextmanager
 def run_backend(workdir: Path, environ: dict, startup_timeout: float = 30):
-    """``python -m tiktokshop_backend --port 0`` with ``environ`` added to this one's."""
+    """``python -m tiktokshop_backend --port 0`` in ``workdir`` (as a machine of its own
+    would: a relative TIKTOKSHOP_DB_PATH lands there), ``environ`` added to this one's."""
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "backend.log"
-    WATCH.watch_log(log_path, workdir, [value for name, value in environ.items()
-                                        if name.endswith(("_SECRET", "_ENCRYPTION_KEY"))])
+    secrets = [value for name, value in environ.items()
+               if name.endswith(("_SECRET", "_ENCRYPTION_KEY"))]
+    secrets += [urlsplit(value).password for name, value in environ.items()
+                if name.endswith("_DATABASE_URL") and urlsplit(value).password]
+    WATCH.watch_log(log_path, workdir, secrets)
     command = [sys.executable, "-m", "tiktokshop_backend", "--port", "0"]
     with _running(command, log_path, BACKEND_SERVING, startup_timeout,
-                  {**os.environ, **environ}) as (process, url):
+                  {**os.environ, **environ}, cwd=workdir) as (process, url):
         yield RunningServer(url, workdir, log_path, process)
 
 
 @contextmanager
-def _running(command, log_path: Path, serving: re.Pattern, timeout: float, env=None):
+def _running(command, log_path: Path, serving: re.Pattern, timeout: float, env=None,
+             cwd=PROJECT_ROOT):
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, stdout=log,
                                    stderr=subprocess.STDOUT, env=env)
     try:
         yield process, _wait_for_url(process, log_path, serving, timeout)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 

@@ -23,8 +23,9 @@ SQLAlchemy (asyncio) does the SQL; ``_database`` the engines and migrations.
 
 import os
 from collections.abc import Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import (
@@ -192,46 +193,49 @@ class TokenStore:
         current is SchemaNotCurrent (``python -m tiktokshop_backend migrate``
         upgrades it). An unreachable database is StoreUnavailable.
         """
-        path = sqlite_path(self.url)
-        if path is not None:
-            if not path.parent.is_dir():
-                raise StoreUnavailable(f"the folder {path.parent} does not exist")
-            # SQLite gives its -wal and -shm files the same mode.
-            path.touch(mode=0o600, exist_ok=True)
+        path = self._sqlite_file()
+        with self._schema_transaction() as db:
+            state = known_schema(db)
+            if state.up_to_date:
+                return
+            if path is None:
+                raise SchemaNotCurrent(
+                    f"the database's schema is at revision {state.current or 'none'}, this "
+                    f"backend needs {state.head}: run python -m tiktokshop_backend migrate")
+            upgrade(db)
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Upgrade the schema to this backend's (``python -m tiktokshop_backend migrate``);
+        the revisions before and after. Safe to run again, and beside running backends."""
+        self._sqlite_file()
+        with self._schema_transaction() as db:
+            before = known_schema(db)
+            upgrade(db)
+            return before.current, schema_state(db).current
+
+    @contextmanager
+    def _schema_transaction(self):
+        """One transaction through the driver's blocking side (the start and the commands
+        run before or outside any event loop); concurrent ones take turns."""
         engine = sync_engine(self.url)
         try:
-            with engine.connect() as db:
-                db = db.execution_options(**{WRITE: True})
-                with db.begin():
-                    state = known_schema(db)
-                    if state.up_to_date:
-                        return
-                    if path is None:
-                        raise SchemaNotCurrent(
-                            f"the database's schema is at revision {state.current or 'none'}, "
-                            f"this backend needs {state.head}: run "
-                            "python -m tiktokshop_backend migrate")
-                    upgrade(db)
+            with engine.connect() as db, db.execution_options(**{WRITE: True}).begin():
+                yield db
         except UNAVAILABLE as error:
             raise StoreUnavailable(f"cannot use the database at {shown(self.url)}: "
                                    f"{describe(error)}") from None
         finally:
             engine.dispose()
 
-    def migrate(self) -> tuple[str | None, str]:
-        """Upgrade the schema to this backend's (``python -m tiktokshop_backend migrate``);
-        the revisions before and after. Safe to run again, and beside running backends."""
-        engine = sync_engine(self.url)
-        try:
-            with engine.connect() as db, db.execution_options(**{WRITE: True}).begin():
-                before = known_schema(db)
-                upgrade(db)
-                return before.current, schema_state(db).current
-        except UNAVAILABLE as error:
-            raise StoreUnavailable(f"cannot use the database at {shown(self.url)}: "
-                                   f"{describe(error)}") from None
-        finally:
-            engine.dispose()
+    def _sqlite_file(self) -> Path | None:
+        """A SQLite store's file, made readable by this user only if new (SQLite gives its
+        -wal and -shm files the same mode); None for a database server."""
+        path = sqlite_path(self.url)
+        if path is not None:
+            if not path.parent.is_dir():
+                raise StoreUnavailable(f"the folder {path.parent} does not exist")
+            path.touch(mode=0o600, exist_ok=True)
+        return path
 
     @asynccontextmanager
     async def _transaction(self, write: bool = False):
