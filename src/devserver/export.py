@@ -48,6 +48,7 @@ from urllib.parse import urljoin, urlsplit
 from tiktokshop_backend import origin_of
 from tiktokshop_widgets import ConfigError, WidgetConfig
 
+from .cdn_mirror import PYODIDE_LOCK, CdnMirror
 from .page_manifest import (
     CDN_ORIGIN,
     COMPILED_STDLIB,
@@ -74,7 +75,6 @@ ENTRIES_TABLE = WIDGETS_TABLE + ".entries"
 # The npm packages --self-host-runtime copies, and which of their files a browser loads.
 RUNTIME_PACKAGES = (PYSCRIPT_CORE, "pyodide", MICROPYTHON, "@tiktokshop/widget-kit")
 RUNTIME_SUFFIXES = (".js", ".mjs", ".wasm", ".zip", ".css", ".json")
-PYODIDE_LOCK = "pyodide-lock.json"
 TABLE_HEADER = re.compile(r"^[ \t]*\[(?!\[)([^\]\n]*)\][ \t]*(?:#[^\n]*)?$", re.MULTILINE)
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -141,7 +141,7 @@ def export(out: Path, backend_url: str | None = None, widgets_from: str | None =
         widget_origins.update(_origins_of(widgets.get("sdk_url")) - {CDN_ORIGIN})
     policy = content_security_policy(sorted(widget_origins), sorted(backend_origins),
                                      cdn_origins=runtime_origins)
-    sources = {widgets.get("source", "sandbox") for widgets in configs.values()}
+    sources = {WidgetConfig.from_dict(widgets).source for widgets in configs.values()}
     for name in sorted(files):
         if name.endswith(".html") and isinstance(files[name], str) and CSP_MARKER in files[name]:
             page = _render(manifest, name, files[name], policy)
@@ -160,14 +160,12 @@ def export(out: Path, backend_url: str | None = None, widgets_from: str | None =
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
             shutil.copyfile(content, target)
-        elif isinstance(content, bytes):
-            target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
 
 
 def _demo_files(site_root: Path, manifest: PageManifest):
-    """The demo's files ({site path: text, bytes or a file to copy}), the
+    """The demo's files ({site path: text, or a file to copy}), the
     names an earlier export of it left, and the folders it must not be written into."""
     page = (site_root / "index.html").read_text()
     if CSP_MARKER not in page:
@@ -229,7 +227,7 @@ def _render(manifest: PageManifest, name: str, text: str, policy: str | None = N
 def _runtime_files(manifest: PageManifest, pyodide_packages: Path) -> dict:
     """PyScript, Pyodide, MicroPython and widget-kit at the locked versions, as
     jsDelivr lays them out under ``runtime/``: the files a browser loads, Pyodide's
-    stdlib compiled and its packages (the lock pointing at them)."""
+    stdlib compiled and its packages."""
     files = {}
     for package in RUNTIME_PACKAGES:
         version = _locked(manifest, package)
@@ -252,25 +250,14 @@ def _runtime_files(manifest: PageManifest, pyodide_packages: Path) -> dict:
             if not compiled.is_file():
                 raise SystemExit(f"{compiled} is missing: ./dev demo (or ./dev test) builds it")
             files[f"{folder}/{STDLIB_ZIP}"] = compiled
-            files[f"{folder}/{PYODIDE_LOCK}"] = _pyodide_lock(root / PYODIDE_LOCK, pyodide_packages,
-                                                              files, folder)
+            # Its own packages (micropip) are the PyPI wheels ./dev downloaded
+            # (pyodide-packages.txt): the lock the mirror serves points at them.
+            for wheel in sorted(pyodide_packages.glob("*.whl")):
+                files[f"{folder}/{wheel.name}"] = wheel
+            mirror = CdnMirror(manifest.node_modules, pyodide_packages)
+            files[f"{folder}/{PYODIDE_LOCK}"] = mirror.body(
+                f"pyodide/v{version}/full/{PYODIDE_LOCK}").decode()
     return files
-
-
-def _pyodide_lock(lock_path: Path, wheels: Path, files: dict, folder: str) -> str:
-    """Pyodide's lock with its packages pointed at the PyPI wheels ./dev downloaded
-    (pyodide-packages.txt), which go beside it; the others stay as they are."""
-    import hashlib
-
-    lock = json.loads(lock_path.read_text())
-    for wheel in sorted(wheels.glob("*.whl")):
-        name, version = wheel.name.split("-")[:2]
-        entry = lock["packages"].get(name.lower().replace("_", "-"))
-        if entry is not None and entry["version"] == version:
-            entry["file_name"] = wheel.name
-            entry["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
-            files[f"{folder}/{wheel.name}"] = wheel
-    return json.dumps(lock, separators=(",", ":"))
 
 
 def _locked(manifest: PageManifest, package: str) -> str:
