@@ -6,6 +6,8 @@ talking to it over real HTTP, both on one clock that stands still until a test m
         connect(backend, tiktok)                        # OAuth through the sandbox's authorize
         backend.get(SELLER_PATH).json()
         tiktok.control("faults", target="open_api", status=503, count=1)
+        other = another_browser(backend)                # a second browser on the same app
+        store_other_seller(backend, [US_SHOP])          # a seller who owns US_SHOP, not ours
 """
 
 import logging
@@ -21,7 +23,7 @@ from starlette.testclient import TestClient
 
 from testsupport.fixtures import watch_test_client_responses  # noqa: F401 (fixture)
 from testsupport.servers import run_redis, serve_in_thread
-from tiktokshop_backend import BackendSettings, create_app
+from tiktokshop_backend import BackendSettings, SellerTokens, Shop, create_app
 from tiktokshop_sandbox import (
     AUTH_MOUNT,
     AUTHORIZE_PATH,
@@ -109,6 +111,32 @@ def make_backend(tmp_path, tiktok):
 @pytest.fixture
 def backend(make_backend):
     return make_backend()
+
+
+def another_browser(client: TestClient) -> TestClient:
+    """A second browser (cookies of its own) on ``client``'s app, on ``client``'s event loop.
+
+    An app's asyncio state (its locks, the rate limiter's, httpx's pool) belongs to
+    the one loop it runs on, as under uvicorn; a TestClient entered on its own runs
+    the app on a loop of its own, and two loops over one app's locks break them.
+    So the second browser runs its requests on the first one's portal (its loop).
+    """
+    other = TestClient(client.app, base_url=str(client.base_url))
+    other.portal = client.portal
+    return other
+
+
+OTHER_SELLER = "other-seller-0001"
+
+
+def store_other_seller(client: TestClient, shop_ids, open_id: str = OTHER_SELLER) -> None:
+    """Store, in ``client``'s backend, another seller who connected ``shop_ids``: a shop
+    that is somebody's, just not the signed-in seller's."""
+    far = NOW + 365 * 86400
+    tokens = SellerTokens(open_id, "Other Seller", "US", "other-access-token", far,
+                          "other-refresh-token", far)
+    shops = [Shop(shop_id, f"Shop {shop_id}", "US", f"CIPHER_{shop_id}") for shop_id in shop_ids]
+    client.app.state.backend.store.save_seller(tokens, shops)
 
 
 def connect(client: TestClient, tiktok: Sandbox, shops=(US_SHOP, GB_SHOP)) -> None:
