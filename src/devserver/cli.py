@@ -47,6 +47,9 @@ def main(argv=None) -> int:
     # After Config, which sets uvicorn's logging up: TikTok's auth host (the sandbox)
     # takes the app secret, codes and refresh tokens in the query string.
     logging.getLogger("uvicorn.access").addFilter(tiktokshop_backend.RedactCredentials())
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down cleanly, then raised it again
+        pass
     return 0
 

@@ -11,22 +11,40 @@ set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's w
 import argparse
 import logging
 import sys
+from dataclasses import MISSING, fields
 
 import uvicorn
 
 from ._app import create_app
 from ._listen import listening_socket, shown_address
 from ._redaction import RedactCredentials
-from ._settings import BackendSettings, SettingsError
+from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
+
+
+def environment_help() -> str:
+    """The variables it reads, from BackendSettings' own fields: required, secret, or the default."""
+    lines = ["environment (README.md, \"Going live\"):"]
+    for spec, variable in zip(fields(BackendSettings), ENVIRONMENT_NAMES):
+        if spec.default is MISSING:
+            what = "required" + (", secret" if not spec.repr else "")
+        elif spec.default in (None, ()):
+            what = "optional"
+        else:
+            what = f"default {spec.default}"
+        lines.append(f"  {variable:<36} {what}")
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend",
-                                     description="The TikTok Shop widgets backend.")
+                                     description="The TikTok Shop widgets backend.",
+                                     epilog=environment_help(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 for any free port")
     parser.add_argument("--forwarded-allow-ips", default=None,
-                        help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option)")
+                        help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option; "
+                        "default: FORWARDED_ALLOW_IPS, else loopback)")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     # The backend's own lines (retries, refreshes, TikTok's refusals and their likely
@@ -49,7 +67,10 @@ def main(argv=None) -> int:
                             forwarded_allow_ips=args.forwarded_allow_ips)
     # After Config, which sets uvicorn's logging up.
     logging.getLogger("uvicorn.access").addFilter(RedactCredentials())
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down cleanly, then raised it again
+        pass
     return 0
 
 
