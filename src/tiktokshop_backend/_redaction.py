@@ -89,5 +89,6 @@ def callback_credentials(connection: HTTPConnection) -> dict[str, str]:
 
 
 def _masked(part: str) -> str:
-    name, equals, _ = part.partition("=")
+    """``part`` (``name=value``) with the value masked if the name, decoded, is one of them."""
+    name = part.partition("=")[0]
     return f"{name}={REDACTED}" if unquote_plus(name) in CALLBACK_PARAMETERS else part
