@@ -87,15 +87,18 @@ class LeakWatch:
     responses_checked: int = 0
     token_replies_seen: int = 0
     log_lines_checked: int = 0
-    logs: list[tuple[Path, Path, tuple[str, ...], Path]] = field(default_factory=list)
+    # log path -> (data dir, secrets, the databases of the sandboxes it may hold credentials of)
+    logs: dict[Path, tuple[Path, tuple[str, ...], tuple[Path, ...]]] = field(
+        default_factory=dict)
 
     def watch_log(self, log_path: Path, data_dir: Path, secrets=(),
                   credentials_db: Path | None = None) -> None:
         """Watch the log at ``log_path`` for the secrets in ``data_dir`` and ``secrets``,
         and the credentials of the sandbox at ``credentials_db`` (default: ``data_dir``'s,
-        as a serve.py keeps it)."""
-        self.logs.append((log_path, data_dir, tuple(secrets),
-                          credentials_db or sandbox_credentials_db(data_dir)))
+        as a serve.py keeps it). Watching a log again adds to what is looked for."""
+        _, known, databases = self.logs.get(log_path, (data_dir, (), ()))
+        self.logs[log_path] = (data_dir, (*known, *secrets),
+                               (*databases, credentials_db or sandbox_credentials_db(data_dir)))
 
     def check_response(self, url: str, content_type: str, headers: str, body: str,
                        secrets: list[str]) -> None:
@@ -124,9 +127,10 @@ class LeakWatch:
         return summary, not self.findings
 
     def check_logs(self) -> None:
-        for log_path, data_dir, given, credentials_db in self.logs:
+        for log_path, (data_dir, given, databases) in self.logs.items():
             secrets = [*secrets_of(data_dir), *given]
-            issued = issued_credentials(credentials_db)
+            issued = {digest: kind for db in databases
+                      for digest, kind in issued_credentials(db).items()}
             for number, line in enumerate(log_path.read_text(errors="replace").splitlines(), 1):
                 self.log_lines_checked += 1
                 where = f"{log_path}:{number}"
