@@ -3,7 +3,8 @@
     TIKTOKSHOP_APP_KEY=... TIKTOKSHOP_APP_SECRET=... python -m tiktokshop_backend --port 8080
 
 Settings come from ``TIKTOKSHOP_*`` and ``REDIS_URL`` (README.md, "Going
-live"); a missing or bad one stops it with one line naming the variable.
+live"; ``--help`` lists them); a missing or bad one stops it with one line naming
+the variable.
 Behind a TLS proxy, pass ``--forwarded-allow-ips`` the proxy's address (or
 set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's word.
 """
@@ -17,7 +18,6 @@ import uvicorn
 
 from ._app import create_app
 from ._listen import listening_socket, shown_address
-from ._redaction import RedactCredentials
 from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
 
 
@@ -48,7 +48,8 @@ def main(argv=None) -> int:
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     # The backend's own lines (retries, refreshes, TikTok's refusals and their likely
-    # cause) next to uvicorn's; URLs in them carry no credentials (RedactCredentials).
+    # cause) next to uvicorn's; URLs in them carry no credentials (RedactCredentials on
+    # httpx2's loggers; the callback's code and state never reach uvicorn's access log).
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(name)s: %(message)s")
     try:
         settings = BackendSettings.from_environ()
@@ -65,8 +66,6 @@ def main(argv=None) -> int:
     print(f"Serving the backend at http://{shown_address(sock)}/", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, server_header=False,
                             forwarded_allow_ips=args.forwarded_allow_ips)
-    # After Config, which sets uvicorn's logging up.
-    logging.getLogger("uvicorn.access").addFilter(RedactCredentials())
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down cleanly, then raised it again
