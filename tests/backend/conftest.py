@@ -8,10 +8,16 @@ talking to it over real HTTP, both on one clock that stands still until a test m
         tiktok.control("faults", target="open_api", status=503, count=1)
         other = another_browser(backend)                # a second browser on the same app
         store_other_seller(backend, [US_SHOP])          # a seller who owns US_SHOP, not ours
+        interrupted([sys.executable, "serve.py", ...], log_path, {})   # Ctrl-C once it serves
 """
 
 import logging
+import os
+import signal
+import subprocess
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
@@ -37,6 +43,7 @@ from tiktokshop_sandbox import (
 )
 from tiktokshop_sandbox import create_app as create_sandbox
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z
 OWN_ORIGIN = "http://127.0.0.1:8000"
 REDIRECT_URL = OWN_ORIGIN + "/auth/tiktok/callback"
@@ -189,3 +196,23 @@ def redis_url(redis_server):
     client.flushall()
     client.close()
     return redis_server
+
+
+def interrupted(command: list[str], log_path: Path, environ: dict) -> tuple[int, str]:
+    """Start ``command``, press Ctrl-C (SIGINT) once it serves; its exit code and output."""
+    with open(log_path, "w") as log:
+        # SIGINT as a terminal delivers it (a shell may have started this run ignoring it).
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT, env={**os.environ, **environ},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 30
+        while "Application startup complete" not in log_path.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        return process.wait(30), log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -83,7 +83,7 @@ def test_help_lists_every_variable_and_which_are_required(capsys):
 
 
 def test_ctrl_c_stops_it_quietly(tmp_path, monkeypatch):
-    from tests.devserver.test_command_line import interrupted
+    from .conftest import interrupted
     environ = {**REQUIRED, "TIKTOKSHOP_DB_PATH": str(tmp_path / "backend.sqlite3")}
     code, output = interrupted([sys.executable, "-m", "tiktokshop_backend", "--port", "0"],
                                tmp_path / "backend.log", environ)

@@ -1,38 +1,16 @@
 """The command lines: ``./dev app --help``, every variable named in ``serve.py --help``,
 and Ctrl-C stopping the server without a traceback."""
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from devserver.settings import Settings
+from tests.backend.conftest import interrupted
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def interrupted(command: list[str], log_path: Path, environ: dict) -> tuple[int, str]:
-    """Start ``command``, press Ctrl-C (SIGINT) once it serves; its exit code and output."""
-    with open(log_path, "w") as log:
-        # SIGINT as a terminal delivers it (a shell may have started this run ignoring it).
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **environ},
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        deadline = time.monotonic() + 30
-        while "Application startup complete" not in log_path.read_text():
-            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        return process.wait(30), log_path.read_text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_ctrl_c_stops_the_dev_server_quietly(tmp_path):
