@@ -4,6 +4,8 @@
     POST /api/v1/seller/current_shop        {"shop_id": "..."}: switch the current shop
     GET  /api/v1/widget/access_token?outer_shop_id=...&partner_type=1   the seed's token call
     GET  /api/v1/returns/summary?outer_shop_id=...[&fresh=1]   returns awaiting the seller
+    GET  /api/v1/events                     the seller's events, as Server-Sent Events
+    POST /webhooks/tiktok                   TikTok's webhooks (settings.webhook_path)
     GET  /auth/tiktok/start                 302 to TikTok's authorize page (state in the session)
     GET  /auth/tiktok/callback?code=&state= checks state, exchanges the code, signs in, 302 back
 
@@ -33,7 +35,9 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
+from datetime import UTC, datetime
 
+from starlette.background import BackgroundTask
 from starlette.datastructures import URL, Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -45,6 +49,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tiktokshop_widgets.backend import (
     CURRENT_SHOP_PATH,
+    EVENTS_PATH,
     NOT_CONNECTED,
     RECONNECT_NEEDED,
     RETURNS_SUMMARY_PATH,
@@ -57,6 +62,7 @@ from ._client import OpenApiError
 from ._origins import host_of, origin_of
 from ._sessions import session_id, sign_in
 from ._store import Shop, StoreUnreadable
+from ._webhooks import Webhooks
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
@@ -100,6 +106,8 @@ def routes(services, settings, seller_hook: SellerHook) -> list[Route]:
         Route(CURRENT_SHOP_PATH, api.endpoint(("POST",), api.current_shop), middleware=guard),
         Route(TOKEN_PATH, api.endpoint(("GET",), api.access_token), middleware=guard),
         Route(RETURNS_SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
+        Route(EVENTS_PATH, api.endpoint(("GET",), api.events), middleware=guard),
+        Route(settings.webhook_path, Webhooks(services, connect_url).receive, methods=["POST"]),
         Route(START_PATH, oauth.start, methods=["GET"]),
         Route(CALLBACK_PATH, oauth.callback, methods=["GET"]),
     ]
@@ -186,6 +194,7 @@ class JsonApi:
                       for shop in shops],
             "current_shop_id": current,
             "connect_url": connect_url(request),
+            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id)),
         })
 
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
@@ -212,6 +221,10 @@ class JsonApi:
         summary = await self.services.returns_summaries.for_shop(open_id, shop,
                                                                  fresh=fresh == "1")
         return json_reply(200, 0, "success", summary)
+
+    async def events(self, request: Request, open_id: str) -> Response:
+        await self.services.authorization.seller(open_id)  # NotConnected, ReconnectNeeded
+        return self.services.event_streams.open(request, open_id)
 
     async def sellers_shop(self, open_id: str, shop_id: str) -> Shop:
         await self.services.authorization.seller(open_id)  # NotConnected, ReconnectNeeded
@@ -278,6 +291,13 @@ async def requested_current_shop(request: Request) -> str:
     return shop_id
 
 
+def iso_time(unix_seconds: int | None) -> str | None:
+    """``2026-01-01T00:00:00Z`` for the page, or None."""
+    if unix_seconds is None:
+        return None
+    return datetime.fromtimestamp(unix_seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
 def not_connected(request: Request) -> JSONResponse:
     return json_reply(401, NOT_CONNECTED, "no TikTok Shop is connected: connect your shop",
                       {"connect_url": connect_url(request)})
@@ -333,7 +353,10 @@ class OAuth:
         except OpenApiError:
             return page(502, "TikTok Shop did not complete the connection.", request)
         sign_in(request.session, open_id)
-        return RedirectResponse(self.settings.page_url, 302, headers={"cache-control": "no-store"})
+        # The seller's shops are subscribed to webhooks after the redirect: it waits for nothing.
+        return RedirectResponse(self.settings.page_url, 302, headers={"cache-control": "no-store"},
+                                background=BackgroundTask(
+                                    self.services.subscriptions.ensure_shops, open_id))
 
 
 def page(status: int, sentence: str, request: Request) -> HTMLResponse:

@@ -7,7 +7,8 @@
     httpx.get(OPEN_API_BASE + SHOPS_PATH, params=query,
               headers={ACCESS_TOKEN_HEADER: access_token})
 
-Pure CPython with no dependencies: request signing (``sign``), the hosts,
+Pure CPython with no dependencies: request signing (``sign``), webhook
+signatures (``webhook_signature``, ``verify_webhook``), the hosts,
 paths and header names of ``open-api.md`` as constants, and ``redact_query``
 to keep the credentials TikTok's auth host takes in URLs out of logs. Nothing specific to
 the sandbox or to the backend lives here.
@@ -32,6 +33,16 @@ from ._endpoints import (
 )
 from ._redaction import CREDENTIAL_QUERY_PARAMETERS, redact_query
 from ._signing import UNSIGNED_QUERY_PARAMETERS, sign
+from ._webhooks import (
+    EVENT_TYPE_NAMES,
+    RETRY_WINDOW_S,
+    RETURN_STATUS_CHANGE,
+    SELLER_DEAUTHORIZATION,
+    UPCOMING_AUTHORIZATION_EXPIRATION,
+    WEBHOOKS_PATH,
+    verify_webhook,
+    webhook_signature,
+)
 
 __all__ = [
     "ACCESS_TOKEN_HEADER",
@@ -49,8 +60,16 @@ __all__ = [
     "TOKEN_GET_PATH",
     "TOKEN_REFRESH_PATH",
     "UNSIGNED_QUERY_PARAMETERS",
+    "EVENT_TYPE_NAMES",
+    "RETRY_WINDOW_S",
+    "RETURN_STATUS_CHANGE",
+    "SELLER_DEAUTHORIZATION",
+    "UPCOMING_AUTHORIZATION_EXPIRATION",
+    "WEBHOOKS_PATH",
     "redact_query",
     "return_approve_path",
     "return_reject_path",
     "sign",
+    "verify_webhook",
+    "webhook_signature",
 ]
