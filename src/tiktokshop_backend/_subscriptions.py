@@ -14,7 +14,13 @@ subscribed: the pages poll the returns summary, as the log says once at start.
 
 import logging
 
-from tiktokshop_protocol import EVENT_TYPE_NAMES, WEBHOOKS_PATH
+from tiktokshop_protocol import (
+    RETURN_STATUS_CHANGE,
+    SELLER_DEAUTHORIZATION,
+    UPCOMING_AUTHORIZATION_EXPIRATION,
+    WEBHOOK_EVENT_TYPES,
+    WEBHOOKS_PATH,
+)
 
 from ._authorization import NotConnected, ReconnectNeeded, SellerAuthorization
 from ._client import OpenApiClient, OpenApiError
@@ -22,7 +28,9 @@ from ._store import Shop
 
 logger = logging.getLogger("tiktokshop_backend.subscriptions")
 
-EVENT_TYPES = tuple(EVENT_TYPE_NAMES.values())
+# What the app handles (_webhooks.py), by the Event API's names.
+EVENT_TYPES = tuple(name for name, number in WEBHOOK_EVENT_TYPES.items() if number in (
+    RETURN_STATUS_CHANGE, SELLER_DEAUTHORIZATION, UPCOMING_AUTHORIZATION_EXPIRATION))
 RECHECK_S = 60 * 60
 
 

@@ -35,6 +35,7 @@ from tiktokshop_protocol import (
     RETURN_STATUS_CHANGE,
     SELLER_DEAUTHORIZATION,
     UPCOMING_AUTHORIZATION_EXPIRATION,
+    WEBHOOK_SIGNATURE_HEADER,
     verify_webhook,
 )
 
@@ -67,7 +68,7 @@ class Webhooks:
                 return _reply(413, BODY_TOO_LARGE, f"the body is over {MAX_BODY_BYTES} bytes")
         body = bytes(body)
         if not verify_webhook(self.settings.app_key, self.settings.app_secret, body,
-                              request.headers.get("authorization")):
+                              request.headers.get(WEBHOOK_SIGNATURE_HEADER)):
             logger.warning("refused a webhook delivery with a missing or wrong signature")
             return _reply(401, BAD_SIGNATURE, "the Authorization signature does not match")
         notification = _notification(body)
