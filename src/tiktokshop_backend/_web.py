@@ -35,7 +35,6 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime
 
 from starlette.background import BackgroundTask
 from starlette.datastructures import URL, Headers
@@ -59,6 +58,7 @@ from tiktokshop_widgets.backend import (
 
 from ._authorization import NotConnected, ReconnectNeeded
 from ._client import OpenApiError
+from ._clock import iso_time
 from ._origins import host_of, origin_of
 from ._sessions import session_id, sign_in
 from ._store import Shop, StoreUnreadable
@@ -289,13 +289,6 @@ async def requested_current_shop(request: Request) -> str:
     if not isinstance(shop_id, str) or not SHOP_ID.match(shop_id):
         raise InvalidInput("shop_id must be a numeric shop id, as a string")
     return shop_id
-
-
-def iso_time(unix_seconds: int | None) -> str | None:
-    """``2026-01-01T00:00:00Z`` for the page, or None."""
-    if unix_seconds is None:
-        return None
-    return datetime.fromtimestamp(unix_seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
 def not_connected(request: Request) -> JSONResponse:

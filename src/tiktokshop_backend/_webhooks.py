@@ -40,6 +40,7 @@ from tiktokshop_protocol import (
 )
 
 from ._client import OpenApiError
+from ._clock import iso_time
 
 logger = logging.getLogger("tiktokshop_backend.webhooks")
 
@@ -129,7 +130,7 @@ class Webhooks:
         await self.services.authorization.ask_to_reconnect(open_id, expiration)
         await self.services.events.publish(open_id, "connection", {
             "shop_id": shop.id, "connected": True, "connect_url": self._connect_url(request),
-            "reconnect_by": await self.services.authorization.reconnect_by(open_id)})
+            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id))})
 
 
 def _notification(body: bytes) -> dict | None:

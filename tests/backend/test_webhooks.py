@@ -196,7 +196,7 @@ def test_an_upcoming_expiration_asks_the_seller_to_reconnect(backend, tiktok):
     assert backend.get(SELLER_PATH).json()["data"]["reconnect_by"] == "2026-01-04T00:00:00Z"
     (event,) = events(backend)
     assert event.name == "connection" and event.data["connected"] is True
-    assert event.data["reconnect_by"] == expiration and event.data["shop_id"] == US_SHOP
+    assert event.data["reconnect_by"] == "2026-01-04T00:00:00Z" and event.data["shop_id"] == US_SHOP
 
 
 def test_an_unknown_type_or_shop_is_acknowledged_and_ignored(logged, tiktok):
