@@ -19,6 +19,8 @@ process stopped in between sends it again at its next start, and nothing
 queued is lost in a restart. The task sleeps until something is queued (the
 store calls ``wake`` after each commit), the next retry is due, or the next
 authorization expiry should be announced, never longer than MAX_IDLE_S.
+``settled`` tells a test (or a tool) when the sender has done all it can for
+now, so that what did not arrive is known not to have been sent.
 """
 
 import asyncio
@@ -67,12 +69,18 @@ class WebhookSender:
         self._lock = threading.Lock()
         self._paused = False
         self._failures_wanted = 0
+        # How often it was woken, and how many of those wakes the sleeping task had seen.
+        self._asleep = threading.Condition()
+        self._wakes = 0
+        self._sleeping_after: int | None = None
         store.on_queued = self.wake
 
     # -- what the controls do (any thread) ---------------------------------------
 
     def wake(self) -> None:
         """Look at the outbox again now (something was queued, or the clock moved)."""
+        with self._asleep:
+            self._wakes += 1
         loop, woken = self._loop, self._woken
         if loop is not None and woken is not None and not loop.is_closed():
             loop.call_soon_threadsafe(woken.set)
@@ -88,6 +96,13 @@ class WebhookSender:
         sent), and are retried like any failure."""
         with self._lock:
             self._failures_wanted = count
+
+    def settled(self, timeout: float) -> bool:
+        """Wait until the sender sleeps having seen every wake so far: whatever was due
+        has been attempted and recorded. False if it is still busy after ``timeout``
+        seconds (or not running)."""
+        with self._asleep:
+            return self._asleep.wait_for(lambda: self._sleeping_after == self._wakes, timeout)
 
     def status(self) -> dict:
         with self._lock:
@@ -135,6 +150,8 @@ class WebhookSender:
             yield self
         finally:
             self._loop = None
+            with self._asleep:
+                self._sleeping_after = None
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
@@ -144,6 +161,8 @@ class WebhookSender:
                                      follow_redirects=False) as http:
             while True:
                 self._woken.clear()  # before looking: a wake from now on is not missed
+                with self._asleep:
+                    seen = self._wakes
                 try:
                     delivery, wait_s = await run_in_threadpool(self._next)
                     if delivery is not None:
@@ -152,8 +171,13 @@ class WebhookSender:
                 except Exception:  # the loop must outlive a bad row or a locked database
                     logger.exception("webhook sender: looking at the outbox failed")
                     wait_s = MAX_IDLE_S
+                with self._asleep:
+                    self._sleeping_after = seen
+                    self._asleep.notify_all()
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._woken.wait(), wait_s)
+                with self._asleep:
+                    self._sleeping_after = None
 
     def _next(self) -> tuple[Delivery | None, float | None]:
         """The delivery due now, else how long to sleep (None: until woken)."""
