@@ -3,6 +3,7 @@ a real HTTP client as a browser's EventSource reads them."""
 
 import queue
 import threading
+import time
 from contextlib import contextmanager
 
 import httpx2 as httpx
@@ -20,10 +21,10 @@ WAIT_S = 15
 
 
 @contextmanager
-def running_backend(tmp_path, tiktok, **overrides):
+def running_backend(tmp_path, tiktok, sock=None, **overrides):
     """The backend under uvicorn, and a client of it with a connected seller's cookie."""
     app = create_app(backend_settings(tmp_path, tiktok, **overrides), clock=tiktok.clock)
-    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=WAIT_S) as client:
+    with serve_in_thread(app, sock=sock) as url, httpx.Client(base_url=url, timeout=WAIT_S) as client:
         connect(client, tiktok)
         yield app, client
 
@@ -61,8 +62,9 @@ class EventSource:
 
     def next(self, event: str | None = None) -> dict:
         """The next message (the next ``event`` one, when named), within WAIT_S."""
+        deadline = time.monotonic() + WAIT_S
         while True:
-            message = self._received.get(timeout=WAIT_S)
+            message = self._received.get(timeout=max(0.01, deadline - time.monotonic()))
             if event is None or message.get("event") == event:
                 return message
 
