@@ -174,7 +174,7 @@ async def fill_store(settings: BackendSettings, sandbox_url: str, size: int) -> 
         code = httpx.URL(reply.json()["redirect_url"]).params["code"]
     services = BackendServices.create(settings)
     try:
-        open_id = await services.authorization.connect(code)
+        open_id = (await services.authorization.connect(code)).open_id
         real = await _maybe(services.store.seller(open_id))
         real_shops = await _maybe(services.store.shops(open_id))
         copies = []
