@@ -128,6 +128,18 @@ def test_who_am_i_says_reconnect_by_when_the_refresh_token_ends_within_a_week(ba
     assert backend.get(SELLER_PATH).json()["data"]["reconnect_by"] == "2026-01-31T00:00:00Z"
 
 
+def test_reconnect_by_is_the_sooner_of_tiktoks_word_and_the_refresh_tokens_end(backend, tiktok):
+    connect(backend, tiktok)
+    (open_id,) = stored(backend, "sellers")
+    authorization = services(backend).authorization
+    # TikTok's UPCOMING_AUTHORIZATION_EXPIRATION said 2026-02-15; the refresh token ends
+    # 2026-01-31, unsaid until it is within a week.
+    backend.portal.call(authorization.ask_to_reconnect, open_id, NOW + 45 * DAY)
+    assert backend.get(SELLER_PATH).json()["data"]["reconnect_by"] == "2026-02-15T00:00:00Z"
+    tiktok.clock.advance(REFRESH_TTL - WEEK + 60)
+    assert backend.get(SELLER_PATH).json()["data"]["reconnect_by"] == "2026-01-31T00:00:00Z"
+
+
 # Two processes: they sign with the wall clock, so the sandbox runs on it too, but
 # BEHIND_S behind while the seller connects: the access token it issues then expires
 # within the processes' refresh_ahead, and the ones it issues after are a full hour.
