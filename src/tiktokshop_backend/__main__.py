@@ -5,9 +5,9 @@
     python -m tiktokshop_backend rotate-keys    # every token under the encryption key's first key
 
 Settings come from ``TIKTOKSHOP_*`` and ``REDIS_URL`` (README.md, "Going
-live"); a missing or bad one, or a database or Redis that does not answer,
-stops it with one line naming the variable. ``migrate`` reads only
-``TIKTOKSHOP_DATABASE_URL`` (or ``TIKTOKSHOP_DB_PATH``), ``rotate-keys`` that
+live"; ``--help`` lists them); a missing or bad one, or a database or Redis that
+does not answer, stops it with one line naming the variable. ``migrate`` reads
+only ``TIKTOKSHOP_DATABASE_URL`` (or ``TIKTOKSHOP_DB_PATH``), ``rotate-keys`` that
 and ``TIKTOKSHOP_ENCRYPTION_KEY``; both may run while backends serve, and
 again. Behind a TLS proxy, pass ``--forwarded-allow-ips`` the proxy's address
 (or set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's word.
@@ -18,14 +18,15 @@ import asyncio
 import logging
 import sys
 from contextlib import contextmanager
+from dataclasses import MISSING, fields
 
 import uvicorn
 
 from ._app import create_app
 from ._database import shown
 from ._listen import listening_socket, shown_address
-from ._redaction import RedactCredentials
 from ._settings import (
+    ENVIRONMENT_NAMES,
     BackendSettings,
     SettingsError,
     database_from_environ,
@@ -36,23 +37,41 @@ from ._store import ROTATION_BATCH, SchemaNotCurrent, StoreUnavailable, TokenCip
 PROG = "tiktokshop_backend"
 
 
+def environment_help() -> str:
+    """The variables it reads, from BackendSettings' own fields: required, secret, or the default."""
+    lines = ["environment (README.md, \"Going live\"):"]
+    for spec, variable in zip(fields(BackendSettings), ENVIRONMENT_NAMES):
+        if spec.default is MISSING:
+            what = "required" + (", secret" if not spec.repr else "")
+        elif spec.default in (None, ()):
+            what = "optional" + (", secret" if not spec.repr else "")
+        else:
+            what = f"default {spec.default}"
+        lines.append(f"  {variable:<36} {what}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend",
-                                     description="The TikTok Shop widgets backend.")
+                                     description="The TikTok Shop widgets backend.",
+                                     epilog=environment_help(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 for any free port")
     parser.add_argument("--forwarded-allow-ips", default=None,
-                        help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option)")
+                        help="proxies trusted for X-Forwarded-For/-Proto (uvicorn's option; "
+                        "default: FORWARDED_ALLOW_IPS, else loopback)")
     parser.add_argument("--log-level", default="info")
     commands = parser.add_subparsers(dest="command", title="commands (default: serve)")
     commands.add_parser("migrate", help="upgrade the database's schema to this version's")
     rotate = commands.add_parser("rotate-keys", help="re-encrypt every stored token under the "
-                                 "first key of TIKTOKSHOP_ENCRYPTION_KEY")
+                                 "encryption key's first key")
     rotate.add_argument("--batch", type=int, default=ROTATION_BATCH,
                         help="sellers per transaction (default %(default)s)")
     args = parser.parse_args(argv)
     # The backend's own lines (retries, refreshes, TikTok's refusals and their likely
-    # cause) next to uvicorn's; URLs in them carry no credentials (RedactCredentials).
+    # cause) next to uvicorn's; URLs in them carry no credentials (RedactCredentials on
+    # httpx2's loggers; the callback's code and state never reach uvicorn's access log).
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(name)s: %(message)s")
     try:
         if args.command == "migrate":
@@ -76,9 +95,10 @@ def serve(args) -> int:
     print(f"Serving the backend at http://{shown_address(sock)}/", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, server_header=False,
                             forwarded_allow_ips=args.forwarded_allow_ips)
-    # After Config, which sets uvicorn's logging up.
-    logging.getLogger("uvicorn.access").addFilter(RedactCredentials())
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down cleanly, then raised it again
+        pass
     return 0
 
 

@@ -3,12 +3,18 @@
     shared = shared_state(settings.redis_url)    # RedisShared with a URL, else MemoryShared
     if await shared.hit("token:ip", "30/minute", client_ip) ... # None, or seconds to wait
     await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
+    if await shared.claim("webhook:<id>", ttl=72 * 3600): ...  # first claim only: True once
     async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
     await shared.aclose()
     check_redis(settings.redis_url)      # at start: RedisError unless Redis answers
 
 Without Redis everything lives in this process (asyncio locks, a dict, the
 ``limits`` library's memory storage): one process needs no other service.
+Those asyncio objects belong to the one event loop the app runs on (uvicorn
+has one per process); driven from two loops at once (two TestClients entered
+on one app, each with a loop of its own), asyncio's locks fail with "bound to
+a different event loop" or wait forever, so ``MemoryShared`` refuses a second
+running loop with a ``RuntimeError`` that says so.
 With ``REDIS_URL`` the same calls go to Redis (redis-py's asyncio client, its
 ``Lock``, and ``limits``' Redis storage), so several workers or machines
 share one set of limits, one cache and one holder of each lock. A lock is a
@@ -52,10 +58,29 @@ class _Limits:
 
 
 class MemoryShared(_Limits):
+    """Rate limits, caches, locks and OAuth state in this process: for one process."""
     def __init__(self):
         super().__init__(MemoryStorage())
         self._values: dict[str, tuple[bytes, float]] = {}
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _on_one_loop(self) -> None:
+        """Refuse a second event loop while the first still runs (one that ended is
+        replaced: a TestClient used without ``with`` runs each request on a new loop)."""
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            raise RuntimeError(
+                "the backend's in-process state (locks, rate limits) is in use on another "
+                "event loop: run one app on one loop (two TestClients on one app must share "
+                "one's portal)")
+        self._loop = loop
+
+    async def hit(self, namespace: str, rate: str, key: str) -> int | None:
+        self._on_one_loop()
+        return await super().hit(namespace, rate, key)
 
     async def put(self, key: str, value: bytes, ttl: float) -> None:
         self._values[key] = (value, time.monotonic() + ttl)
@@ -73,11 +98,19 @@ class MemoryShared(_Limits):
         self._values.pop(key, None)
         return value
 
+    async def claim(self, key: str, ttl: float) -> bool:
+        """True for the first claim of ``key`` within ``ttl`` seconds, False after."""
+        if await self.get(key) is not None:
+            return False
+        await self.put(key, b"1", ttl)
+        return True
+
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
 
     @asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
+        self._on_one_loop()
         lock = self._locks.get(name)
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
@@ -89,6 +122,8 @@ class MemoryShared(_Limits):
 
 
 class RedisShared(_Limits):
+    """Rate limits, caches, locks and OAuth state in Redis at ``url``: for several
+    processes or machines."""
     def __init__(self, url: str):
         super().__init__(RedisStorage(_limits_uri(url), implementation="redispy",
                                       key_prefix=KEY_PREFIX + "limits"))
@@ -102,6 +137,10 @@ class RedisShared(_Limits):
 
     async def take(self, key: str) -> bytes | None:
         return await self._redis.getdel(KEY_PREFIX + key)
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        return bool(await self._redis.set(KEY_PREFIX + key, b"1", nx=True,
+                                          px=max(1, int(ttl * 1000))))
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(KEY_PREFIX + key)
@@ -151,4 +190,5 @@ def _limits_uri(url: str) -> str:
 
 
 def shared_state(redis_url: str | None) -> MemoryShared | RedisShared:
+    """``RedisShared`` on ``redis_url``, or ``MemoryShared`` without one."""
     return RedisShared(redis_url) if redis_url else MemoryShared()

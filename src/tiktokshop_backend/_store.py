@@ -6,6 +6,8 @@
     await store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
     await store.save_seller(seller)                 # after a refresh: new tokens, same shops
     await store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
+    await store.shop_owner(shop_id)                 # (open_id, Shop) or None: whose shop it is
+    await store.remove_shop(shop_id)                # the seller deauthorized it (a webhook said)
     await store.rotate_keys()                       # every token under the first key
     await store.aclose()
 
@@ -98,6 +100,7 @@ class SchemaNotCurrent(Exception):
 
 @dataclass(frozen=True)
 class Shop:
+    """A shop a seller authorized: ``id``, ``name``, ``region`` and TikTok's ``cipher`` for it."""
     id: str
     name: str
     region: str
@@ -106,6 +109,7 @@ class Shop:
 
 @dataclass(frozen=True)
 class SellerTokens:
+    """A seller's TikTok tokens and their expiries (unix seconds); ``repr`` shows no token."""
     open_id: str
     name: str
     region: str
@@ -173,6 +177,10 @@ def known_schema(db) -> SchemaState:
 
 
 class TokenStore:
+    """The connected sellers and their shops in the database ``database`` names (a
+    path: a SQLite file), tokens encrypted with ``cipher``; safe against a process
+    killed mid-write."""
+
     def __init__(self, database: "str | URL | os.PathLike", cipher: TokenCipher):
         self.url = database if isinstance(database, URL) else database_url(database)
         self.cipher = cipher
@@ -292,6 +300,21 @@ class TokenStore:
         async with self._transaction() as db:
             return list((await db.execute(select(SELLERS.c.open_id)
                                           .order_by(SELLERS.c.open_id))).scalars())
+
+    async def shop_owner(self, shop_id: str) -> tuple[str, Shop] | None:
+        """The seller who connected ``shop_id``, and the shop; None for a shop nobody has."""
+        async with self._transaction() as db:
+            row = (await db.execute(select(SHOPS.c.open_id, SHOPS.c.shop_id, SHOPS.c.name,
+                                           SHOPS.c.region, SHOPS.c.cipher)
+                                    .where(SHOPS.c.shop_id == shop_id))).first()
+        return None if row is None else (row[0], Shop(*row[1:]))
+
+    async def remove_shop(self, shop_id: str) -> str | None:
+        """Forget ``shop_id`` (its authorization was removed); the seller who had it, if any."""
+        async with self._transaction(write=True) as db:
+            row = (await db.execute(delete(SHOPS).where(SHOPS.c.shop_id == shop_id)
+                                    .returning(SHOPS.c.open_id))).first()
+        return None if row is None else row[0]
 
     async def rotate_keys(self, batch: int = ROTATION_BATCH,
                           progress: Callable[[Rotation], None] | None = None) -> Rotation:

@@ -17,6 +17,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from testsupport.leaks import WATCH, sandbox_credentials_db
 from testsupport.servers import run_backend, serve_in_thread
 from tiktokshop_backend import ENVIRONMENT_NAMES, TokenCipher, TokenStore
 from tiktokshop_protocol import ACCESS_TOKEN_HEADER, TOKEN_REFRESH_PATH
@@ -103,10 +104,18 @@ def environ(tmp_path, tiktok, redis_url, **overrides) -> dict:
     return variables
 
 
+def watched(tiktok, *servers) -> None:
+    """The leak watch looks for what this test's sandbox issued in the processes' logs too."""
+    for server in servers:
+        WATCH.watch_log(server.log_path, server.data_dir,
+                        credentials_db=sandbox_credentials_db(tiktok.settings.data_dir))
+
+
 def test_two_processes_share_oauth_state_token_cache_and_limits(tmp_path, tiktok, redis_url):
     env = environ(tmp_path, tiktok, redis_url, token_limit_per_ip="5/minute")
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=10) as browser:
+        watched(tiktok, a, b)
         # The seller starts on A and TikTok sends them back to B.
         start = browser.get(a.url + "/auth/tiktok/start")
         state = httpx.URL(start.headers["location"]).params["state"]
@@ -133,6 +142,7 @@ def test_without_redis_a_process_keeps_its_own_state(tmp_path, tiktok, redis_url
     env = {**environ(tmp_path, tiktok, None), "REDIS_URL": ""}
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=10) as browser:
+        watched(tiktok, a, b)
         start = browser.get(a.url + "/auth/tiktok/start")
         state = httpx.URL(start.headers["location"]).params["state"]
         redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
@@ -145,6 +155,7 @@ def test_the_processes_log_no_credential(tmp_path, tiktok, redis_url):
     backend's own request lines and uvicorn's access log."""
     with run_backend(tmp_path / "a", environ(tmp_path, tiktok, redis_url)) as a, \
             httpx.Client(timeout=10) as browser:
+        watched(tiktok, a)
         start = browser.get(a.url + "/auth/tiktok/start")
         state = httpx.URL(start.headers["location"]).params["state"]
         redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
@@ -193,6 +204,7 @@ def test_a_seller_connected_through_one_machine_is_served_by_the_other(
     env = environ(tmp_path, tiktok, redis_url, database_url=url)
     with run_backend(tmp_path / "a", {**env, "TIKTOKSHOP_REFRESH_MARGIN": ALWAYS_REFRESH}) as a, \
             run_backend(tmp_path / "b", env) as b, httpx.Client(timeout=30) as browser:
+        watched(tiktok, a, b)
         connect_through(a, tiktok, browser)
         assert tiktok_watch.refreshes == 0
 
@@ -226,6 +238,7 @@ def test_a_machine_killed_in_the_middle_of_a_refresh_loses_nothing(
            "TIKTOKSHOP_REFRESH_MARGIN": ALWAYS_REFRESH}
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=60) as browser, ThreadPoolExecutor(1) as pool:
+        watched(tiktok, a, b)
         connect_through(a, tiktok, browser)
         before = stored_seller(url)
 
@@ -255,6 +268,7 @@ def test_postgresql_restarting_while_both_serve_is_a_503_then_nothing(
     env = environ(tmp_path, tiktok, redis_url, database_url=url)
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=30) as browser:
+        watched(tiktok, a, b)
         connect_through(a, tiktok, browser)
         servers = (a, b)
         assert [browser.get(s.url + SELLER_PATH).status_code for s in servers] == [200, 200]
