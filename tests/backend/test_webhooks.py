@@ -51,9 +51,10 @@ def open_id_of(client) -> str:
 def events(client, after: str = "0") -> list:
     """Every event the seller's pages were sent after ``after`` (the in-process feed keeps them)."""
     feed = client.app.state.backend.events
+    open_id = open_id_of(client)
 
     async def read():
-        async with feed.subscribe(open_id_of(client), after) as subscription:
+        async with feed.subscribe(open_id, after) as subscription:
             found = []
             while (event := await subscription.next(timeout=0)) is not None:
                 found.append(event)
