@@ -80,21 +80,30 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from bench import report  # noqa: E402
 from bench.lifecycle import run_lifecycle  # noqa: E402
 from bench.budget import Deadline  # noqa: E402
-from bench.pageload import VARIANTS, run_pageload, summarize  # noqa: E402
+from bench.pageload import REAL_NETWORK, VARIANTS, run_pageload, summarize  # noqa: E402
 from bench.tabs import run_tab_response  # noqa: E402
 from testsupport.browser import launch_args  # noqa: E402
 from testsupport.servers import run_server  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 # `./dev bench` ends within 5 minutes: this, plus starting and reporting (~20 s).
-TIME_LIMIT_S = 260
-# Kept from the page loads for the lifecycle (three pages of 210 cycles, 25-40 s
-# here) and the tab-response loads (TAB_LOADS cold loads of each app variant,
-# 10-20 s); either gets more if the page loads end sooner.
-LIFECYCLE_SHARE_S = 60
-TAB_SHARE_S = 40
+TIME_LIMIT_S = 270
+# Shares of the time limit kept from the page loads on localhost for the
+# later parts: the loads on the emulated network, the tab-response loads
+# (TAB_LOADS cold loads of each app variant, 10-20 s) and the lifecycle (three
+# pages of 210 cycles, 25-40 s here); each gets more if the earlier ones end sooner.
+NETWORK_SHARE = 0.27
+TAB_SHARE = 0.11
+LIFECYCLE_SHARE = 0.18
+MINIMUM_TIME_LIMIT_S = 100
 TAB_LOADS = 3
 TAB_VARIANTS = ("pyodide", "mpy")
+# On the emulated network: the variants its targets compare.
+NETWORK_VARIANTS = ("native", "pyodide", "mpy", "pyodide_floor")
+# --quick: fewer of everything, for a look while developing (no verdict to rely on).
+QUICK = {"runs": 3, "net_runs": 1, "warmup": 0, "cycles": 60, "tab_loads": 1, "time_limit": 160}
+DEFAULTS = {"runs": 7, "net_runs": 3, "warmup": 1, "cycles": 200, "tab_loads": TAB_LOADS,
+            "time_limit": TIME_LIMIT_S}
 
 
 def parse_args(argv=None):
@@ -104,36 +113,52 @@ def parse_args(argv=None):
         description="Page-load and lifecycle benchmarks of the PyScript widget integration "
         "against TikTok's native-JS one. Prints tables, writes results.json and results.png.",
     )
-    parser.add_argument("--runs", type=int, default=7,
-                        help="cold + warm loads of each variant (default: %(default)s)")
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="unrecorded rounds before the runs (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer runs of everything (%s), for a look while developing"
+                        % ", ".join(f"{key.replace('_', '-')} {value}" for key, value in QUICK.items()))
+    parser.add_argument("--runs", type=int,
+                        help=f"cold + warm loads of each variant on localhost (default: {DEFAULTS['runs']})")
+    parser.add_argument("--net-runs", type=int,
+                        help="cold + warm loads of each variant on the emulated network "
+                        f"({REAL_NETWORK.label}; default: {DEFAULTS['net_runs']}; 0: none)")
+    parser.add_argument("--warmup", type=int,
+                        help=f"unrecorded rounds before the runs (default: {DEFAULTS['warmup']})")
     parser.add_argument("--variants", default=",".join(names),
                         help="comma-separated subset of: %(default)s")
-    parser.add_argument("--cycles", type=int, default=200,
-                        help="mount/unmount cycles of the lifecycle benchmark (default: %(default)s)")
+    parser.add_argument("--cycles", type=int,
+                        help=f"mount/unmount cycles of the lifecycle benchmark (default: {DEFAULTS['cycles']})")
+    parser.add_argument("--tab-loads", type=int,
+                        help=f"cold loads of each app variant clicking its tabs (default: {TAB_LOADS}; 0: none)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--lifecycle", action="store_true",
                       help="run the lifecycle benchmark only")
     only.add_argument("--no-lifecycle", action="store_true",
                       help="run the page-load benchmark only")
-    parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_S, metavar="SECONDS",
+    parser.add_argument("--time-limit", type=int, metavar="SECONDS",
                         help="the whole run's time budget: a page or cycle past its own limit, "
-                        "or anything past this, is reported as failed (default: %(default)s)")
+                        "or anything past this, is reported as failed "
+                        f"(default: {DEFAULTS['time_limit']})")
     parser.add_argument("--url", help="benchmark this running server instead of starting serve.py")
     parser.add_argument("--out", type=Path, default=BENCH_DIR,
                         help="where results.json and results.png go (default: bench/)")
     args = parser.parse_args(argv)
+    for key, default in (QUICK if args.quick else DEFAULTS).items():
+        if getattr(args, key) is None:
+            setattr(args, key, default)
     chosen = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(names))
     if unknown or not chosen:
         parser.error(f"--variants: unknown {', '.join(unknown) or '(none given)'}; "
                      f"known: {', '.join(names)}")
-    if args.runs < 1 or args.warmup < 0 or args.cycles < 1:
-        parser.error("--runs and --cycles must be at least 1, --warmup at least 0")
-    if args.time_limit < 2 * LIFECYCLE_SHARE_S:
-        parser.error(f"--time-limit: at least {2 * LIFECYCLE_SHARE_S} s")
+    if args.runs < 1 or args.warmup < 0 or args.cycles < 1 or args.net_runs < 0 \
+            or args.tab_loads < 0:
+        parser.error("--runs and --cycles must be at least 1; --warmup, --net-runs and "
+                     "--tab-loads at least 0")
+    if args.time_limit < MINIMUM_TIME_LIMIT_S:
+        parser.error(f"--time-limit: at least {MINIMUM_TIME_LIMIT_S} s")
     args.variants = [variant for variant in VARIANTS if variant.name in chosen]
+    args.net_variants = [v for v in args.variants if v.name in NETWORK_VARIANTS] \
+        if args.net_runs else []
     return args
 
 
@@ -156,13 +181,15 @@ def main(argv=None):
                  ".venv/bin/pip install 'matplotlib>=3.8,<4'")
 
     deadline = Deadline(args.time_limit)
-    # The page loads leave the lifecycle its share of the time, whatever they do.
+    # Each part leaves the later ones their share of the time, whatever it does.
     lifecycle_share = 0 if args.no_lifecycle else (args.time_limit if args.lifecycle
-                                                   else LIFECYCLE_SHARE_S)
-    pageload_deadline = Deadline(args.time_limit - lifecycle_share - TAB_SHARE_S)
+                                                   else LIFECYCLE_SHARE * args.time_limit)
+    tab_share = TAB_SHARE * args.time_limit if args.tab_loads else 0
+    network_share = NETWORK_SHARE * args.time_limit if args.net_variants else 0
+    pageload_deadline = Deadline(args.time_limit - lifecycle_share - tab_share - network_share)
     # Timings are only as good as the machine is quiet: say how busy it was.
-    measured = SimpleNamespace(loads={}, tabs={}, lifecycle_runs={}, browser_version=None,
-                               load_average=[os.getloadavg()[0]])
+    measured = SimpleNamespace(loads={}, net_loads={}, tabs={}, lifecycle_runs={},
+                               browser_version=None, load_average=[os.getloadavg()[0]])
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         with server(args.url) as running, sync_playwright() as playwright:
@@ -174,11 +201,16 @@ def main(argv=None):
                 try:
                     run_pageload(browser, running.url, args.variants, args.runs, args.warmup,
                                  pageload_deadline, loads=measured.loads)
+                    if args.net_variants:
+                        run_pageload(browser, running.url, args.net_variants, args.net_runs, 0,
+                                     Deadline(deadline.remaining() - lifecycle_share - tab_share),
+                                     loads=measured.net_loads, network=REAL_NETWORK)
                     apps = [v for v in args.variants if v.name in TAB_VARIANTS]
-                    measured.tabs.update(run_tab_response(
-                        lambda: playwright.chromium.launch(**launch_args(playwright)),
-                        running.url, apps, TAB_LOADS,
-                        Deadline(deadline.remaining() - lifecycle_share)))
+                    if args.tab_loads:
+                        measured.tabs.update(run_tab_response(
+                            lambda: playwright.chromium.launch(**launch_args(playwright)),
+                            running.url, apps, args.tab_loads,
+                            Deadline(deadline.remaining() - lifecycle_share)))
                 finally:
                     browser.close()
                 write_results(args, measured)  # kept even if the lifecycle goes wrong
@@ -188,8 +220,8 @@ def main(argv=None):
     finally:
         # Whatever stopped the run, what it measured is written and reported.
         measured.load_average.append(os.getloadavg()[0])
-        summaries, found = write_results(args, measured)
-        print_report(args, measured, summaries, found)
+        summaries, net_summaries, found = write_results(args, measured)
+        print_report(args, measured, summaries, net_summaries, found)
     return 0
 
 
@@ -201,38 +233,63 @@ def summaries_of(loads):
 
 def write_results(args, measured):
     summaries = summaries_of(measured.loads)
-    found = report.targets(summaries, measured.lifecycle_runs, measured.tabs)
+    net_summaries = summaries_of(measured.net_loads)
+    found = report.targets(summaries, measured.lifecycle_runs, measured.tabs, net_summaries)
     machine = {"platform": platform.platform(), "cpus": os.cpu_count(),
                "load_average": measured.load_average, "chromium": measured.browser_version}
     results = results_json(args, machine, measured.loads, summaries, measured.lifecycle_runs,
                            found)
+    results["network"] = {
+        "profile": REAL_NETWORK.label, "conditions": REAL_NETWORK.conditions(),
+        "runs": args.net_runs if net_summaries else None,
+        "page_load": {variant.name: {"label": variant.label, "path": variant.path,
+                                     "median": net_summaries.get(variant.name),
+                                     "runs": measured.net_loads[variant.name]}
+                      for variant in args.net_variants if variant.name in measured.net_loads},
+    }
     results["tab_response"] = measured.tabs
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    return summaries, found
+    return summaries, net_summaries, found
 
 
-def print_report(args, measured, summaries, found):
+def print_report(args, measured, summaries, net_summaries, found):
     loads, lifecycle_runs = measured.loads, measured.lifecycle_runs
-    failures = {name: runs["failures"] for name, runs in loads.items() if runs["failures"]}
     load_average = measured.load_average
     sections = [f"Machine: {os.cpu_count()} CPUs, Chromium "
                 f"{measured.browser_version or '(lifecycle only)'}, load average "
                 f"{load_average[0]:.1f} at the start, {load_average[-1]:.1f} at the end"]
     if loads:
-        sections += [report.load_table(args.variants, summaries, args.runs, failures)]
+        sections += [report.load_table(args.variants, summaries, args.runs, _failures(loads))]
     if summaries:
-        sections += [report.milestone_table(args.variants, summaries),
-                     report.request_table(args.variants, summaries)]
+        sections += [report.waterfall_table(args.variants, summaries,
+                                            "The first row's critical path, localhost")]
+        after = report.after_row_table(args.variants, summaries)
+        if after:
+            sections.append(after)
+    if measured.net_loads:
+        sections.append(report.load_table(
+            args.net_variants, net_summaries, args.net_runs, _failures(measured.net_loads),
+            title=f"Page load on an emulated network ({REAL_NETWORK.label}; Chromium's "
+                  f"Network.emulateNetworkConditions): medians of up to {args.net_runs} runs"))
+    if net_summaries:
+        sections.append(report.waterfall_table(
+            args.net_variants, net_summaries, "The first row's critical path, emulated network"))
     if measured.tabs:
         sections.append(report.tab_table(measured.tabs, summaries))
     if lifecycle_runs:
         sections.append(report.lifecycle_table(lifecycle_runs))
     sections.append(report.targets_text(found))
-    report.draw_chart(args.out / "results.png", args.variants, loads, summaries, lifecycle_runs)
+    report.draw_chart(args.out / "results.png", args.variants, loads, summaries, lifecycle_runs,
+                      net_summaries)
     sections.append(f"Wrote {args.out / 'results.json'} and {args.out / 'results.png'}")
     print("\n\n".join(sections))
     failed = [name for name, runs in loads.items() if not runs["cold"]]
-    print(report.last_line(summaries, lifecycle_runs, args.runs, failed, measured.tabs), flush=True)
+    print(report.last_line(summaries, lifecycle_runs, args.runs, failed, measured.tabs,
+                           net_summaries, args.net_runs, found), flush=True)
+
+
+def _failures(loads):
+    return {name: runs["failures"] for name, runs in loads.items() if runs["failures"]}
 
 
 def results_json(args, machine, loads, summaries, lifecycle_runs, found):
@@ -250,7 +307,7 @@ def results_json(args, machine, loads, summaries, lifecycle_runs, found):
         },
         "lifecycle": lifecycle_runs,
         "targets": [{"label": t.label, "value": t.value, "limit": t.limit, "unit": t.unit,
-                     "met": t.met} for t in found],
+                     "met": t.met, "verdict": t.verdict, "spreads": t.spreads} for t in found],
     }
 
 

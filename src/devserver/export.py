@@ -59,7 +59,7 @@ def export(out: Path, backend_url: str, widgets_from: str | None = None,
     page = (site_root / "index.html").read_text()
     if CSP_MARKER not in page:
         raise SystemExit(f"index.html has no {CSP_MARKER} line for its Content-Security-Policy")
-    page = manifest.render("index.html", page, policy=policy)
+    page = manifest.render("index.html", page, policy=policy, backend_url=backend_url)
     # Preload the sandbox's widget files from where they now live; TikTok's
     # files are only known once widget-kit has asked, so none for those.
     page = SANDBOX_HINT.sub(

@@ -3,6 +3,7 @@
     manifest = PageManifest(PROJECT_ROOT)
     manifest.render("pyscript.toml", text)   # its `# page-manifest: ...` lines filled in
     manifest.render("index.html", text, policy=content_security_policy([...]))
+    manifest.render("index.html", text, backend_url="https://backend.example/")   # the export
 
 The source is what is on disk: the modules of the packages in ``src/`` (a new
 module is shipped, preloaded and exported with no other change) and the
@@ -21,6 +22,10 @@ replaces with the list (the line's indentation kept):
 - ``<!-- page-manifest: preload PACKAGE... -->`` (HTML): a preload link for
   each module (the page's entry point ``main.py`` included);
 - ``<!-- page-manifest: csp -->`` (HTML): the Content-Security-Policy meta tag;
+- ``<!-- page-manifest: who-am-i CONFIG -->`` (HTML): a preload of the backend's
+  "who is the seller" request (``SellerAccount.load``), at the ``backend_url``
+  of the config file ``CONFIG`` (or the one ``render`` is given); none when the
+  config names its shop, since the app then never asks;
 - ``/* page-manifest: interpreter */`` (JS): ``CORE_CHUNKS``, ``NO_PLUGINS``
   and ``INTERPRETER_FILES`` for assets/interpreter.js;
 - ``/* page-manifest: interpreter-urls */`` (JS): ``PYODIDE_VERSION``, the
@@ -33,8 +38,11 @@ import html
 import json
 import os
 import re
+import tomllib
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
+
+from tiktokshop_widgets.backend import SELLER_PATH
 
 CDN_ORIGIN = "https://cdn.jsdelivr.net"
 # The host widget-kit 1.0.4 asks where a widget lives (hard-coded in the SDK).
@@ -153,18 +161,35 @@ class PageManifest:
                             "data": [micropython + "micropython.wasm"]},
         }
 
-    def render(self, relative: str, text: str, policy: str | None = None) -> str:
-        """``text`` of the site's file ``relative`` with its markers filled in."""
+    def render(self, relative: str, text: str, policy: str | None = None,
+               backend_url: str | None = None) -> str:
+        """``text`` of the site's file ``relative`` with its markers filled in.
+
+        ``backend_url``: where the page's backend is, if not where its config says
+        (the export points the config elsewhere)."""
         folder = PurePosixPath(relative).parent
 
         def fill(match: re.Match) -> str:
             name, args = match.group("name"), match.group("args").split()
-            lines = self._lines(name, args, folder, policy)
+            lines = self._lines(name, args, folder, policy, backend_url)
             return "\n".join(match.group("indent") + line for line in lines)
 
         return MARKER.sub(fill, text)
 
-    def _lines(self, name, packages, folder, policy) -> list[str]:
+    def who_am_i_url(self, config: Path, backend_url: str | None = None) -> str | None:
+        """The URL a page on ``config`` asks who the seller is, or None if it never
+        asks (its config names the shop, or no backend)."""
+        try:
+            widgets = tomllib.loads(config.read_text()).get("tiktok_widgets", {})
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ManifestError(f"{config}: {error}") from None
+        backend_url = backend_url or widgets.get("backend_url")
+        if not isinstance(backend_url, str) or widgets.get("shop_id"):
+            return None
+        # As tiktokshop_widgets.Backend.url builds it.
+        return backend_url.rstrip("/") + SELLER_PATH
+
+    def _lines(self, name, packages, folder, policy, backend_url=None) -> list[str]:
         if name == "files":
             lines = []
             for package in packages:
@@ -178,6 +203,15 @@ class PageManifest:
             return [f'<link rel="preload" as="fetch" crossorigin="anonymous" '
                     f'href="{html.escape(_relative(module, folder))}">'
                     for package in packages for module in self.modules(package)]
+        if name == "who-am-i":
+            if len(packages) != 1:
+                raise ManifestError("page-manifest: who-am-i names the page's config file")
+            url = self.who_am_i_url(self.site_root / folder / packages[0], backend_url)
+            # use-credentials: the app's fetch sends the seller's cookie, and a
+            # preload is only used by a request that asks as it did.
+            return [] if url is None else [
+                f'<link rel="preload" as="fetch" crossorigin="use-credentials" '
+                f'href="{html.escape(url)}">']
         if name == "csp":
             content = html.escape(policy or content_security_policy(), quote=False).replace('"', "&quot;")
             return [f'<meta http-equiv="Content-Security-Policy" content="{content}">']

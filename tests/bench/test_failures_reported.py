@@ -7,7 +7,7 @@ from bench.budget import Deadline, OutOfTime
 from bench.pageload import VARIANTS, summarize
 
 RECORD = {"content_ms": 500.0, "first_paint_ms": 100.0, "fcp_ms": 100.0, "bytes": 2048,
-          "milestones": {"content": 500.0}, "requests": {}}
+          "waterfall": {"first_row": [400.0, 500.0]}}
 
 
 class Clock:
