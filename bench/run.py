@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Benchmark the PyScript integration against TikTok's native-JS one.
 
-    .venv/bin/python bench/run.py                  # everything: at most --time-limit (260 s)
-    .venv/bin/python bench/run.py --runs 3 --variants native,mpy --no-lifecycle
+    .venv/bin/python bench/run.py                  # everything: at most --time-limit (270 s)
+    .venv/bin/python bench/run.py --quick          # fewer runs of everything (~3 minutes)
+    .venv/bin/python bench/run.py --runs 3 --variants native,mpy --net-runs 0 --no-lifecycle
     .venv/bin/python bench/run.py --lifecycle --cycles 500
     .venv/bin/python bench/run.py --url http://127.0.0.1:8000   # a serve.py already running
 
 (``python bench/run.py`` with the .venv active.) It starts its own serve.py
 (the default ``--cdn mirror`` mode, a fresh data dir), so every byte comes from
 localhost, and drives Chromium (the one the end-to-end tests use) with
-Playwright. It prints tables (page load, where the time goes, requests,
-lifecycle, targets met or missed), writes ``bench/results.json`` (every run,
-every resource) and ``bench/results.png`` (the medians and the lifecycle's
-course), and ends with one line of ``key=value`` pairs. Progress goes to stderr.
+Playwright. It prints tables (page load, the first row's critical path, the
+work put off until after it, the same on an emulated network, tab response,
+lifecycle, targets met, missed or too noisy to judge), writes
+``bench/results.json`` (every run, every resource) and ``bench/results.png``
+(the medians, the critical paths and the lifecycle's course), and ends with
+one line of ``key=value`` pairs. Progress goes to stderr.
 
 Page load (``pageload.py``), ``--runs`` cold and warm loads of each variant,
 interleaved round by round after ``--warmup`` unrecorded rounds:
@@ -26,12 +29,32 @@ interleaved round by round after ``--warmup`` unrecorded rounds:
 A cold load is a fresh browser context; the warm one reloads it. Measured in
 the page, in ms since its navigation started: when the content is first
 visible (the widget's first ``[data-testid="mr-row"]``, or the floor's element),
-first paint and first contentful paint, when Python is ready, and, from
-resource timing, when each step on the way happened and the bytes transferred
-up to the content (document included). Medians are reported against the
-targets: MicroPython app cold <= 1.5x native cold, Pyodide app cold <= 0.5x
-the stock Pyodide floor cold, Pyodide app warm <= 4x native warm, the shell's
-first contentful paint <= 200 ms on either interpreter.
+first paint and first contentful paint, when Python is ready, when the page
+asked for each request (its ``fetch`` calls) and, from resource timing, when
+each was sent and answered, and the bytes transferred up to the content
+(document included). From those, each load's critical path to the first row
+(``pageload.WATERFALL``): interpreter files, interpreter start, the app's
+imports, who-am-I, widget-kit init, token, widget entry, the widget's first
+search, first row; each step's span and how much of it is on the path (how
+much later it ends than every step before it: a preloaded request is on it
+for 0 ms). Requests asked for after the first row (the returns summary) are
+listed as such, with how long after it; one before it is flagged as on the path.
+
+Medians are printed with their spread (interquartile range, its share of the
+median, and min-max) and judged against the targets, each against its
+reference measured in this same run: MicroPython app cold <= 1.5x native
+cold, Pyodide app cold <= 0.5x the stock Pyodide floor cold, Pyodide app warm
+<= 4x native warm, the shell's first contentful paint <= 200 ms on either
+interpreter. A target whose figures have an IQR over 50% of their median is
+"NOISY": too noisy to judge, neither met nor missed; fewer than 7 runs give a
+verdict marked indicative.
+
+The emulated network (``--net-runs`` cold and warm loads of native, pyodide,
+mpy and pyodide_floor): the same loads with Chromium's network emulation
+(DevTools' ``Network.emulateNetworkConditions``: 40 ms round trip, 20 Mbit/s
+down, 5 up), each variant's critical path and bytes before the first row.
+Targets there: MicroPython app cold <= 2x native cold, Pyodide app cold <=
+0.6x the stock Pyodide floor cold, either app warm <= 4x native warm.
 
 Lifecycle (``lifecycle.py``): ``bench/pages/lifecycle.html`` mounts and
 unmounts ManageReturns ``--cycles`` times in one page on each interpreter,
@@ -41,14 +64,15 @@ the library's live FFI proxies, and the JS heap after a forced GC, before and
 after the cycles (target: growth < 5%) and over the second half (a leak keeps
 growing there; warm-up levels off).
 
-Tab response (``tabs.py``): 3 more cold loads of each app variant, each in a
-browser of its own, clicking
-the tabs while Python starts: how long each click waited to be answered
-(target: within 100 ms), beside the longest main-thread task of the page loads.
+Tab response (``tabs.py``): ``--tab-loads`` more cold loads of each app
+variant, each in a browser of its own, clicking the tabs while Python starts:
+how long each click waited to be answered (target: within 100 ms), with each
+load's worst click and the longest main-thread task of the page loads.
 
 It never hangs: each load gets 60 s, each lifecycle page 60 s to its first
-cycle and 15 s for every next one, and the whole run ``--time-limit``; what
-fails or runs out of time is reported as failed (in the tables, and as
+cycle and 15 s for every next one, and the whole run ``--time-limit``, of
+which each later part (network, tabs, lifecycle) keeps its share; what fails
+or runs out of time is reported as failed (in the tables, and as
 ``<variant>_ms=failed`` or ``<interpreter>_lifecycle=failed`` in the last
 line), and ``results.json`` holds everything measured until then, whatever
 stopped the run.
@@ -57,7 +81,14 @@ The last line's keys: ``<variant>_ms`` (cold content medians), ``<variant>_warm_
 ``<app>_fcp_ms``, ``mpy_vs_native``, ``pyodide_vs_floor``, ``pyodide_over_floor_ms``,
 ``pyodide_warm_vs_native``, ``<app>_kb``, ``<app>_longest_task_ms``,
 ``<app>_tab_max_ms``, ``<app>_tab_median_ms``, ``runs``, and for the lifecycle
-``<interpreter>_cycle_ms``, ``_heap_growth_pct``, ``_proxies_left``, ``_lifecycle``.
+``<interpreter>_cycle_ms``, ``_heap_growth_pct``, ``_proxies_left``, ``_lifecycle``;
+since round two also ``mpy_warm_vs_native``, ``<variant>[_warm]_iqr_pct`` (the
+IQR as % of the median), ``<app>_whoami_on_path_ms``,
+``<app>_summary_after_row_ms`` (negative: before the first row),
+``net_<variant>_ms``, ``net_<variant>_warm_ms``, ``net_<variant>_kb``,
+``net_<variant>_iqr_pct``, ``net_mpy_vs_native``, ``net_pyodide_vs_floor``,
+``net_<app>_warm_vs_native``, ``net_runs``, and ``targets_met``,
+``targets_missed``, ``targets_noisy``.
 Needs the ``bench`` packages (matplotlib) besides the test ones.
 """
 
