@@ -283,8 +283,9 @@ class Network:
 REAL_NETWORK = Network("net", "40 ms round trip, 20 Mbit/s down, 5 up", 40, 20, 5)
 
 
-def measure(browser, base_url, variant, timeout_ms, network=None):
-    """A cold load in a fresh browser context, then a warm reload: two records.
+def measure(browser, base_url, variant, timeout_ms, network=None, warm=True):
+    """A cold load in a fresh browser context, then a warm reload: two records
+    (the second None if not ``warm``).
 
     Every wait in it (navigation, content, collecting) ends by ``timeout_ms``.
     ``network``: a ``Network`` to emulate (both loads), else localhost as it is."""
@@ -301,6 +302,8 @@ def measure(browser, base_url, variant, timeout_ms, network=None):
         page.on("pageerror", lambda error: errors.append(str(error)))
         cold = _load(page, lambda: page.goto(base_url + variant.path, wait_until="commit"),
                      variant, timeout_ms, errors)
+        if not warm:
+            return load_record(cold), None
         # Let what the page still fetches land in the cache before the reload,
         # and its Python snapshot (assets/python.mjs) be stored, as they are
         # for a visitor who comes back; a page that keeps at it is reloaded as it is.
@@ -330,15 +333,15 @@ def _load(page, navigate, variant, timeout_ms, errors):
     return page.evaluate(COLLECT, False)
 
 
-def _measure_retrying_a_crash(browser, base_url, variant, timeout_ms, network):
+def _measure_retrying_a_crash(browser, base_url, variant, timeout_ms, network, warm):
     """``measure``, once more if the renderer crashed (a busy machine, not the page)."""
     try:
-        return measure(browser, base_url, variant, timeout_ms, network)
+        return measure(browser, base_url, variant, timeout_ms, network, warm)
     except PlaywrightError as exc:
         if "crashed" not in str(exc):
             raise
         print(f"  {variant.name}: {exc}; measuring it again", file=sys.stderr, flush=True)
-        return measure(browser, base_url, variant, timeout_ms, network)
+        return measure(browser, base_url, variant, timeout_ms, network, warm)
 
 
 def run_pageload(browser, base_url, variants, runs, warmup, deadline, page_limit_s=60,
@@ -346,8 +349,9 @@ def run_pageload(browser, base_url, variants, runs, warmup, deadline, page_limit
     """{variant name: {"cold": [record, ...], "warm": [...], "failures": [text, ...]}}.
 
     ``runs`` of each, fewer where a load failed or ``deadline`` came first.
-    ``warmup`` rounds run first and are not recorded: the browser's first
-    start and the server's first compression of each file are not the page's.
+    ``warmup`` rounds of cold loads run first and are not recorded: the
+    browser's first start and the server's first compression of each file are
+    not the page's.
     Each load (cold and warm) gets ``page_limit_s``; a variant that failed
     ``MAX_FAILURES`` times is not loaded again. ``loads``, if given, is filled
     in as it goes, so that a caller keeps what was measured whatever happens.
@@ -365,7 +369,8 @@ def run_pageload(browser, base_url, variants, runs, warmup, deadline, page_limit
                 continue
             try:
                 cold, warm = _measure_retrying_a_crash(browser, base_url, variant,
-                                                       deadline.limit_ms(page_limit_s), network)
+                                                       deadline.limit_ms(page_limit_s), network,
+                                                       warm=round_index >= 0)
             except OutOfTime:
                 for variant_loads in loads.values():
                     if len(variant_loads["cold"]) < runs:

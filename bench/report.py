@@ -262,7 +262,7 @@ class Target:
                                for name, spread in self.spreads.items() if spread)
         notes = [note for note in (self.note, steadiness) if note]
         if self.runs is not None and self.runs < RUNS_TO_JUDGE:
-            notes.append(f"only {self.runs} runs: indicative")
+            notes.append(f"only {self.runs} run{'s' if self.runs > 1 else ''}: indicative")
         note = f"; {'; '.join(notes)}" if notes else ""
         if self.verdict == "noisy":
             return (f"  NOISY   {self.label}: {figures} - too noisy to judge (IQR over "

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the PyScript integration against TikTok's native-JS one.
 
-    .venv/bin/python bench/run.py                  # everything: at most --time-limit (270 s)
+    .venv/bin/python bench/run.py                  # everything: at most --time-limit (260 s)
     .venv/bin/python bench/run.py --quick          # fewer runs of everything (~3 minutes)
     .venv/bin/python bench/run.py --runs 3 --variants native,mpy --net-runs 0 --no-lifecycle
     .venv/bin/python bench/run.py --lifecycle --cycles 500
@@ -118,7 +118,7 @@ from testsupport.servers import run_server  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 # `./dev bench` ends within 5 minutes: this, plus starting and reporting (~20 s).
-TIME_LIMIT_S = 270
+TIME_LIMIT_S = 260
 # Shares of the time limit kept from the page loads on localhost for the
 # later parts: the loads on the emulated network, the tab-response loads
 # (TAB_LOADS cold loads of each app variant, 10-20 s) and the lifecycle (three
