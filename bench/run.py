@@ -123,9 +123,9 @@ TIME_LIMIT_S = 260
 # later parts: the loads on the emulated network, the tab-response loads
 # (TAB_LOADS cold loads of each app variant, 10-20 s) and the lifecycle (three
 # pages of 210 cycles, 25-40 s here); each gets more if the earlier ones end sooner.
-NETWORK_SHARE = 0.27
-TAB_SHARE = 0.11
-LIFECYCLE_SHARE = 0.18
+NETWORK_SHARE = 0.23
+TAB_SHARE = 0.10
+LIFECYCLE_SHARE = 0.17
 MINIMUM_TIME_LIMIT_S = 100
 TAB_LOADS = 3
 TAB_VARIANTS = ("pyodide", "mpy")
