@@ -3,14 +3,20 @@
     loads = run_pageload(browser, server_url, VARIANTS, runs=7, warmup=1,
                          deadline=Deadline(200))
     loads["mpy"]["cold"][0]["content_ms"]        # 731.4
+    loads["mpy"]["cold"][0]["waterfall"]["token"]  # [1086.2, 1101.0]: sent, answered
+    net = run_pageload(browser, server_url, VARIANTS[:3], runs=3, warmup=0,
+                       deadline=Deadline(60), network=REAL_NETWORK)
 
 Each load is measured inside the page, relative to its navigation start: an
 init script (Playwright's ``add_init_script``, so the pages stay untouched)
-records when the variant's content is first visible (a MutationObserver) and
-when PyScript's ``py:ready``/``mpy:ready`` fires; paint timing and resource
-timing give the rest. A cold load is a fresh browser context (empty cache);
-the warm load is a reload in that context. Rounds are interleaved: every
-round loads each variant once, starting from a different one each round.
+records when the variant's content is first visible (a MutationObserver),
+when PyScript's ``py:ready``/``mpy:ready`` fires and when the page called
+``fetch`` for what; paint timing and resource timing give the rest, from
+which ``waterfall`` lays out the first row's critical path. A cold load is a
+fresh browser context (empty cache); the warm load is a reload in that
+context. Rounds are interleaved: every round loads each variant once,
+starting from a different one each round. With a ``Network``, Chromium
+emulates it for both loads (DevTools' ``Network.emulateNetworkConditions``).
 """
 
 import json
