@@ -467,7 +467,8 @@ def _value(value):
 
 def draw_chart(path, variants, loads, summaries, lifecycle_runs, net_summaries=None):
     """Medians as bars (each run a dot), the first row's path (on localhost and,
-    if measured, the emulated network) and, if measured, the lifecycle's course."""
+    if measured, the emulated network) and, if measured, the lifecycle's course.
+    False, and no chart, when nothing was measured."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -475,6 +476,8 @@ def draw_chart(path, variants, loads, summaries, lifecycle_runs, net_summaries=N
     import matplotlib.ticker
 
     rows = 2 * bool(summaries) + bool(lifecycle_runs)
+    if not rows:
+        return False  # nothing measured: no chart
     figure, axes = plt.subplots(rows, 2, figsize=(14, 4.8 * rows), squeeze=False)
     axes = list(axes.flat)
     if summaries:
@@ -522,6 +525,7 @@ def draw_chart(path, variants, loads, summaries, lifecycle_runs, net_summaries=N
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+    return True
 
 
 def _waterfall(axis, variants, summaries, title):

@@ -310,9 +310,10 @@ def print_report(args, measured, summaries, net_summaries, found):
     if lifecycle_runs:
         sections.append(report.lifecycle_table(lifecycle_runs))
     sections.append(report.targets_text(found))
-    report.draw_chart(args.out / "results.png", args.variants, loads, summaries, lifecycle_runs,
-                      net_summaries)
-    sections.append(f"Wrote {args.out / 'results.json'} and {args.out / 'results.png'}")
+    drawn = report.draw_chart(args.out / "results.png", args.variants, loads, summaries,
+                              lifecycle_runs, net_summaries)
+    sections.append(f"Wrote {args.out / 'results.json'}"
+                    + (f" and {args.out / 'results.png'}" if drawn else " (nothing to chart)"))
     print("\n\n".join(sections))
     failed = [name for name, runs in loads.items() if not runs["cold"]]
     print(report.last_line(summaries, lifecycle_runs, args.runs, failed, measured.tabs,
@@ -338,7 +339,9 @@ def results_json(args, machine, loads, summaries, lifecycle_runs, found):
         },
         "lifecycle": lifecycle_runs,
         "targets": [{"label": t.label, "value": t.value, "limit": t.limit, "unit": t.unit,
-                     "met": t.met, "verdict": t.verdict, "spreads": t.spreads} for t in found],
+                     "met": t.met, "verdict": t.verdict, "runs": t.runs,
+                     "indicative": t.runs is not None and t.runs < report.RUNS_TO_JUDGE,
+                     "spreads": t.spreads} for t in found],
     }
 
 
