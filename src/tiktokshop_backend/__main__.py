@@ -6,8 +6,8 @@
 
 Settings come from ``TIKTOKSHOP_*`` and ``REDIS_URL`` (README.md, "Going
 live"; ``--help`` lists them); a missing or bad one, or a database or Redis that
-does not answer, stops it with one line naming the variable. ``migrate`` reads only
-``TIKTOKSHOP_DATABASE_URL`` (or ``TIKTOKSHOP_DB_PATH``), ``rotate-keys`` that
+does not answer, stops it with one line naming the variable. ``migrate`` reads
+only ``TIKTOKSHOP_DATABASE_URL`` (or ``TIKTOKSHOP_DB_PATH``), ``rotate-keys`` that
 and ``TIKTOKSHOP_ENCRYPTION_KEY``; both may run while backends serve, and
 again. Behind a TLS proxy, pass ``--forwarded-allow-ips`` the proxy's address
 (or set ``FORWARDED_ALLOW_IPS``) so that client IPs and the scheme are the proxy's word.
@@ -44,7 +44,7 @@ def environment_help() -> str:
         if spec.default is MISSING:
             what = "required" + (", secret" if not spec.repr else "")
         elif spec.default in (None, ()):
-            what = "optional"
+            what = "optional" + (", secret" if not spec.repr else "")
         else:
             what = f"default {spec.default}"
         lines.append(f"  {variable:<36} {what}")
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     commands.add_parser("migrate", help="upgrade the database's schema to this version's")
     # (Not the variable's name: a wrapped line of it would read as the environment list's.)
     rotate = commands.add_parser("rotate-keys", help="re-encrypt every stored token under the "
-                                 "first of the encryption keys")
+                                 "encryption key's first key")
     rotate.add_argument("--batch", type=int, default=ROTATION_BATCH,
                         help="sellers per transaction (default %(default)s)")
     args = parser.parse_args(argv)

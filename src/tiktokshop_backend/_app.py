@@ -133,7 +133,7 @@ class BackendServices:
 
     async def aclose(self) -> None:
         """Stop the background work; close the event feed, the HTTP client, the shared
-        state (Redis) and the store."""
+        state (Redis) and the database's connections."""
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)

@@ -259,6 +259,6 @@ def _convert(name: str, kind, raw: str):
         return Path(raw)
     if name == "cors_origins":
         return tuple(item.strip() for item in raw.split(",") if item.strip())
-    if name in ("redis_url", "public_origin", "database_url", "webhook_url"):
+    if name in ("redis_url", "public_origin", "webhook_url", "database_url"):
         return raw.strip() or None
     return raw

@@ -180,8 +180,9 @@ def known_schema(db) -> SchemaState:
 
 
 class TokenStore:
-    """The connected sellers and their shops in a SQLite file or PostgreSQL, tokens
-    encrypted with ``cipher``; every change one transaction."""
+    """The connected sellers and their shops in the database ``database`` names (a
+    path: a SQLite file), tokens encrypted with ``cipher``; safe against a process
+    killed mid-write."""
 
     def __init__(self, database: "str | URL | os.PathLike", cipher: TokenCipher):
         self.url = database if isinstance(database, URL) else database_url(database)

@@ -204,6 +204,7 @@ def test_a_seller_connected_through_one_machine_is_served_by_the_other(
     env = environ(tmp_path, tiktok, redis_url, database_url=url)
     with run_backend(tmp_path / "a", {**env, "TIKTOKSHOP_REFRESH_MARGIN": ALWAYS_REFRESH}) as a, \
             run_backend(tmp_path / "b", env) as b, httpx.Client(timeout=30) as browser:
+        watched(tiktok, a, b)
         connect_through(a, tiktok, browser)
         assert tiktok_watch.refreshes == 0
 
@@ -237,6 +238,7 @@ def test_a_machine_killed_in_the_middle_of_a_refresh_loses_nothing(
            "TIKTOKSHOP_REFRESH_MARGIN": ALWAYS_REFRESH}
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=60) as browser, ThreadPoolExecutor(1) as pool:
+        watched(tiktok, a, b)
         connect_through(a, tiktok, browser)
         before = stored_seller(url)
 
@@ -266,6 +268,7 @@ def test_postgresql_restarting_while_both_serve_is_a_503_then_nothing(
     env = environ(tmp_path, tiktok, redis_url, database_url=url)
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=30) as browser:
+        watched(tiktok, a, b)
         connect_through(a, tiktok, browser)
         servers = (a, b)
         assert [browser.get(s.url + SELLER_PATH).status_code for s in servers] == [200, 200]

@@ -36,13 +36,13 @@ def event_api(client, tiktok, shop_id: str, method: str = "GET", body: bytes = b
     (open_id,) = client.portal.call(store.sellers)
     cipher = next(shop.cipher for shop in client.portal.call(store.shops, open_id)
                   if shop.id == shop_id)
+    access_token = client.portal.call(store.seller, open_id).access_token
     query = {"app_key": SANDBOX_APP_KEY, "timestamp": str(int(tiktok.clock.now())),
              "shop_cipher": cipher}
     query["sign"] = sign(SANDBOX_APP_SECRET, WEBHOOKS_PATH, query, body)
     reply = httpx.request(method, tiktok.base + OPEN_API_MOUNT + WEBHOOKS_PATH, params=query,
                           content=body or None, headers={
-                              ACCESS_TOKEN_HEADER: client.portal.call(store.seller,
-                                                                      open_id).access_token,
+                              ACCESS_TOKEN_HEADER: access_token,
                               **({"content-type": "application/json"} if body else {})})
     assert reply.json()["code"] == 0, reply.text
     return reply.json()["data"]

@@ -51,6 +51,7 @@ def open_id_of(client) -> str:
 def events(client, after: str = "0") -> list:
     """Every event the seller's pages were sent after ``after`` (the in-process feed keeps them)."""
     feed = client.app.state.backend.events
+    open_id = open_id_of(client)
 
     open_id = open_id_of(client)
 
