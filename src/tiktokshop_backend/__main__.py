@@ -1,6 +1,7 @@
 """``python -m tiktokshop_backend``: the backend alone under uvicorn, configured by the environment.
 
     TIKTOKSHOP_APP_KEY=... TIKTOKSHOP_APP_SECRET=... python -m tiktokshop_backend --port 8080
+    python -m tiktokshop_backend check [--code CODE]   # the same settings against TikTok (_check)
 
 Settings come from ``TIKTOKSHOP_*`` and ``REDIS_URL`` (README.md, "Going
 live"); a missing or bad one stops it with one line naming the variable.
@@ -15,12 +16,16 @@ import sys
 import uvicorn
 
 from ._app import create_app
+from ._check import main as run_check_command
 from ._listen import listening_socket, shown_address
 from ._redaction import RedactCredentials
 from ._settings import BackendSettings, SettingsError
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        return run_check_command(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend",
                                      description="The TikTok Shop widgets backend.")
     parser.add_argument("--host", default="127.0.0.1")
