@@ -1,0 +1,486 @@
+"""``python -m tiktokshop_backend check`` against the real sandbox over HTTP: everything
+passing, and each way it fails (a wrong secret or app key, a bad code, an expired refresh
+token, TikTok down, a wrong widget-token path, a webhook address refusing or silent),
+each with TikTok's answer and the likely cause, and never a secret, code or token printed.
+
+The sandbox runs on the wall clock here, as TikTok does: the check signs with this
+machine's clock, in-process (``run_check``) or as the command a developer types.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2 as httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from testsupport.servers import PROJECT_ROOT, bound_socket, dead_port, serve_in_thread
+from tiktokshop_backend import OpenApiClient
+from tiktokshop_backend._check import EVENT_WEBHOOKS_PATH, FAILED, PASSED, SKIPPED, Step, run_check
+from tiktokshop_protocol import TOKEN_GET_PATH
+from tiktokshop_sandbox import (
+    AUTH_MOUNT,
+    AUTHORIZE_PATH,
+    OPEN_API_MOUNT,
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    SANDBOX_SERVICE_ID,
+    WIDGET_TOKEN_PATH,
+    Clock,
+    SandboxSettings,
+)
+from tiktokshop_sandbox import create_app as create_sandbox
+
+from .conftest import (
+    ENCRYPTION_KEY,
+    GB_SHOP,
+    REDIRECT_URL,
+    SANDBOX,
+    SESSION_SECRET,
+    US_SHOP,
+    Sandbox,
+    backend_settings,
+)
+
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# The sandbox's access and refresh tokens and codes: secrets.token_urlsafe(32).
+SANDBOX_CREDENTIAL = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+STEPS = ("signature", "authorize link", "token exchange", "token refresh", "shops",
+         "returns search", "widget token", "event subscriptions", "webhook address")
+
+
+@pytest.fixture
+def clock():
+    """TikTok's clock is the wall clock: the check signs with this machine's."""
+    return Clock()
+
+
+@contextmanager
+def running_sandbox(tmp_path, redirect_url=REDIRECT_URL, **overrides):
+    """A sandbox of its own settings (``overrides``) under uvicorn, on the wall clock."""
+    settings = SandboxSettings(data_dir=tmp_path / "own-sandbox", redirect_url=redirect_url,
+                               controls=True, **overrides)
+    clock = Clock()
+    host = Starlette(routes=[Mount(SANDBOX, app=create_sandbox(settings, clock))])
+    with serve_in_thread(host) as url:
+        yield Sandbox(url, clock, settings)
+
+
+def auth_code(tiktok: Sandbox, shops=(US_SHOP, GB_SHOP)) -> str:
+    """What a seller's Authorize click gives the app: a fresh code."""
+    redirect = tiktok.control("authorize", shop_ids=list(shops), state="check")["redirect_url"]
+    return parse_qs(urlsplit(redirect).query)["code"][0]
+
+
+@dataclass
+class Outcome:
+    steps: dict[str, Step]
+    lines: list[str]
+    credentials: list[str]  # every token and code TikTok handed out during the check
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def statuses(self) -> dict[str, str]:
+        return {name: step.status for name, step in self.steps.items()}
+
+    def assert_nothing_secret(self, *more: str) -> None:
+        for secret in [SANDBOX_APP_SECRET, ENCRYPTION_KEY, SESSION_SECRET, *self.credentials,
+                       *more]:
+            assert secret not in self.text
+        assert not JWT.search(self.text)
+
+
+def check(settings, **kwargs) -> Outcome:
+    """``run_check`` in this process, noting the tokens TikTok's replies carried."""
+    lines, credentials = [], []
+
+    async def note(response: httpx.Response) -> None:
+        await response.aread()
+        try:
+            data = response.json().get("data") or {}
+        except (ValueError, AttributeError):
+            return
+        credentials.extend(str(data[key]) for key in ("access_token", "refresh_token", "token")
+                           if isinstance(data, dict) and data.get(key))
+
+    async def go():
+        async with httpx.AsyncClient(event_hooks={"response": [note]}) as http:
+            return await run_check(settings, http=http, out=lines.append, **kwargs)
+
+    steps = asyncio.run(go())
+    assert [step.name for step in steps] == list(STEPS)
+    return Outcome({step.name: step for step in steps}, lines, credentials)
+
+
+class WebhookReceiver:
+    """An ISV's webhook address: checks TikTok's signature (open-api.md) unless told
+    not to, answers ``status`` to a good one, 401 to a bad one, and keeps each delivery."""
+
+    def __init__(self, status: int = 200, verify: bool = True):
+        self.status = status
+        self.verify = verify
+        self.deliveries: list[tuple[str, bytes, bool]] = []
+        self.app = Starlette(routes=[Route("/webhooks/tiktok", self.receive, methods=["POST"])])
+
+    async def receive(self, request: Request) -> JSONResponse:
+        body = await request.body()
+        expected = hmac.new(SANDBOX_APP_SECRET.encode(), SANDBOX_APP_KEY.encode() + body,
+                            hashlib.sha256).hexdigest()
+        good = hmac.compare_digest(request.headers.get("authorization", ""), expected)
+        self.deliveries.append((request.headers.get("content-type"), body, good))
+        if self.verify and not good:
+            return JSONResponse({"error": "bad signature"}, 401)
+        return JSONResponse({}, self.status)
+
+
+@contextmanager
+def webhook_address(receiver: WebhookReceiver):
+    with serve_in_thread(receiver.app) as url:
+        yield url + "/webhooks/tiktok"
+
+
+def subscribe(settings, tiktok: Sandbox, address: str, shops=(US_SHOP, GB_SHOP)) -> None:
+    """What the backend does when a seller connects: each shop's return events to ``address``."""
+    async def go():
+        async with httpx.AsyncClient() as http:
+            client = OpenApiClient(settings, http, Clock())
+            data = await client.auth(TOKEN_GET_PATH, {"auth_code": auth_code(tiktok, shops),
+                                                      "grant_type": "authorized_code"})
+            token = data["access_token"]
+            listed = await client.open_api("GET", "/authorization/202309/shops",
+                                           access_token=token)
+            for shop in listed["shops"]:
+                await client.open_api("PUT", EVENT_WEBHOOKS_PATH, access_token=token,
+                                      shop_cipher=shop["cipher"],
+                                      body={"address": address,
+                                            "event_type": "RETURN_STATUS_CHANGE"})
+    asyncio.run(go())
+
+
+# -- everything passes --------------------------------------------------------------------
+
+
+def test_every_call_passes_and_the_webhook_address_takes_a_signed_delivery(tmp_path, tiktok):
+    settings = backend_settings(tmp_path, tiktok)
+    receiver = WebhookReceiver()
+    with webhook_address(receiver) as address:
+        subscribe(settings, tiktok, address)
+        outcome = check(settings, code=auth_code(tiktok), webhook_url=address)
+    assert outcome.statuses() == dict.fromkeys(STEPS, PASSED), outcome.text
+    assert "Maple & Co (US, 7495610000000000001)" in outcome.steps["shops"].detail
+    assert "Thames Home Goods (GB, 7495610000000000002)" in outcome.steps["shops"].detail
+    assert "Maple & Co: 30 return request(s)" in outcome.steps["returns search"].detail
+    assert f"RETURN_STATUS_CHANGE -> {address}" in outcome.steps["event subscriptions"].detail
+    # One signed delivery taken, one forged refused; TikTok's shape, for a real shop.
+    (kind, body, good), (_, forged_body, forged_good) = receiver.deliveries
+    assert (kind, good, forged_good) == ("application/json", True, False)
+    event = httpx.Response(200, content=body).json()
+    assert event["type"] == 12 and event["shop_id"] == US_SHOP and event["tts_notification_id"]
+    assert outcome.lines[-1] == "9 passed, 0 failed, 0 skipped: the app is ready."
+    outcome.assert_nothing_secret()
+    assert len(outcome.credentials) >= 5  # exchange, refresh, two widget tokens: all masked
+
+
+def test_without_a_webhook_address_that_step_is_skipped_not_failed(tmp_path, tiktok):
+    outcome = check(backend_settings(tmp_path, tiktok), code=auth_code(tiktok))
+    assert outcome.steps["webhook address"].status == SKIPPED
+    assert "TIKTOKSHOP_WEBHOOK_URL is not set" in outcome.steps["webhook address"].detail
+    assert {step.status for step in outcome.steps.values()} == {PASSED, SKIPPED}
+    outcome.assert_nothing_secret()
+
+
+# -- the app's keys ------------------------------------------------------------------------
+
+
+def test_a_wrong_app_secret_is_named_as_the_cause(tmp_path, tiktok):
+    code = auth_code(tiktok)
+    outcome = check(backend_settings(tmp_path, tiktok, app_secret="not-the-app-secret-0123"),
+                    code=code)
+    signature = outcome.steps["signature"]
+    assert signature.status == FAILED
+    assert (signature.error.status, signature.error.code) == (401, 99100001)
+    assert signature.error.request_id
+    assert "the app secret (TIKTOKSHOP_APP_SECRET) is wrong" in signature.cause
+    assert "code 99100001" in outcome.text and signature.error.request_id in outcome.text
+    exchange = outcome.steps["token exchange"]
+    assert exchange.status == FAILED and "TIKTOKSHOP_APP_SECRET" in exchange.cause
+    assert outcome.steps["shops"].status == SKIPPED
+    outcome.assert_nothing_secret("not-the-app-secret-0123", code)
+
+
+def test_a_wrong_app_key_is_named_as_the_cause(tmp_path, tiktok):
+    outcome = check(backend_settings(tmp_path, tiktok, app_key="6someoneelse"),
+                    code=auth_code(tiktok))
+    for name in ("signature", "token exchange"):
+        step = outcome.steps[name]
+        assert step.status == FAILED and step.error.code == 99100003, outcome.text
+        assert "TikTok does not know the app: check TIKTOKSHOP_APP_KEY" in step.cause
+    outcome.assert_nothing_secret()
+
+
+def test_a_clock_far_from_tiktoks_is_named_as_the_cause(tmp_path, tiktok):
+    class Late:
+        def now(self):
+            return tiktok.clock.now() - 3600
+
+    outcome = check(backend_settings(tmp_path, tiktok), code=auth_code(tiktok), clock=Late())
+    signature = outcome.steps["signature"]
+    assert signature.status == FAILED and signature.error.code == 99100002
+    assert re.search(r"this machine's clock is 3[56]\d\d s behind TikTok's", signature.cause)
+
+
+# -- the seller's authorization -------------------------------------------------------------
+
+
+def test_a_bad_code_fails_the_exchange_and_what_needs_it_is_skipped(tmp_path, tiktok):
+    outcome = check(backend_settings(tmp_path, tiktok), code="no-such-code-from-tiktok")
+    exchange = outcome.steps["token exchange"]
+    assert exchange.status == FAILED and exchange.error.code == 99100008
+    assert "the code is wrong, used already or expired" in exchange.cause
+    assert outcome.statuses()["signature"] == PASSED
+    for name in ("token refresh", "shops", "returns search", "widget token",
+                 "event subscriptions"):
+        assert outcome.steps[name].status == SKIPPED
+    outcome.assert_nothing_secret("no-such-code-from-tiktok")
+
+
+def test_an_expired_refresh_token_means_the_seller_must_authorize_again(tmp_path):
+    with running_sandbox(tmp_path, refresh_token_ttl=0) as tiktok:
+        outcome = check(backend_settings(tmp_path, tiktok), code=auth_code(tiktok))
+    refresh = outcome.steps["token refresh"]
+    assert refresh.status == FAILED and refresh.error.code == 99100009, outcome.text
+    assert "the refresh token expired at" in refresh.cause
+    assert "the seller must authorize the app again" in refresh.cause
+    # The exchange's access token still works: the other calls are checked with it.
+    assert outcome.steps["shops"].status == PASSED
+    assert outcome.steps["widget token"].status == PASSED
+    outcome.assert_nothing_secret()
+
+
+# -- TikTok down or misconfigured -----------------------------------------------------------
+
+
+def test_tiktok_down_fails_every_call_with_no_answer(tmp_path, tiktok):
+    down = f"http://127.0.0.1:{dead_port()}"
+    settings = backend_settings(tmp_path, tiktok, open_api_base=down + OPEN_API_MOUNT,
+                                auth_base=down + AUTH_MOUNT, authorize_url=down + AUTHORIZE_PATH,
+                                read_attempts=1)
+    outcome = check(settings, code="a-code-from-earlier")
+    signature, exchange = outcome.steps["signature"], outcome.steps["token exchange"]
+    assert signature.status == FAILED and signature.error.status is None
+    assert "TikTok is down or unreachable from here: check TIKTOKSHOP_OPEN_API_BASE" \
+        in signature.cause
+    assert exchange.status == FAILED and "check TIKTOKSHOP_AUTH_BASE" in exchange.cause
+    assert outcome.steps["authorize link"].status == FAILED
+    assert "TIKTOKSHOP_AUTHORIZE_URL" in outcome.steps["authorize link"].cause
+    assert "TikTok: no answer" in outcome.text
+
+
+def test_tiktok_failing_is_told_apart_from_a_refusal(tmp_path, tiktok):
+    tiktok.control("faults", target="open_api", status=503, count=1000)
+    outcome = check(backend_settings(tmp_path, tiktok, read_attempts=1), code=auth_code(tiktok))
+    signature = outcome.steps["signature"]
+    assert signature.status == FAILED and signature.error.status == 503
+    assert signature.cause == "TikTok is failing right now: run the check again later"
+    assert outcome.steps["token exchange"].status == PASSED
+    assert outcome.steps["shops"].status == FAILED
+
+
+def test_a_wrong_service_id_fails_the_authorize_link(tmp_path, tiktok):
+    outcome = check(backend_settings(tmp_path, tiktok, service_id="7300000000000000999"))
+    link = outcome.steps["authorize link"]
+    assert link.status == FAILED and "TIKTOKSHOP_SERVICE_ID" in link.cause
+    assert outcome.steps["token exchange"].status == SKIPPED
+
+
+def test_a_wrong_widget_token_path_is_named_as_the_cause(tmp_path, tiktok):
+    settings = backend_settings(tmp_path, tiktok, widget_token_path="/widget/202309/token")
+    outcome = check(settings, code=auth_code(tiktok))
+    widget = outcome.steps["widget token"]
+    assert widget.status == FAILED and widget.error.status == 404, outcome.text
+    assert ("TIKTOKSHOP_WIDGET_TOKEN_PATH (/widget/202309/token) is not TikTok's "
+            "widget-token call") in widget.cause
+    assert outcome.steps["returns search"].status == PASSED
+    outcome.assert_nothing_secret()
+
+
+# -- the webhook address --------------------------------------------------------------------
+
+
+def test_a_shop_not_subscribed_to_the_webhook_address_fails(tmp_path, tiktok):
+    settings = backend_settings(tmp_path, tiktok)
+    receiver = WebhookReceiver()
+    with webhook_address(receiver) as address:
+        subscribe(settings, tiktok, address, shops=(US_SHOP,))
+        outcome = check(settings, code=auth_code(tiktok), webhook_url=address)
+    events = outcome.steps["event subscriptions"]
+    assert events.status == FAILED and "Thames Home Goods: none" in events.detail
+    assert "does not send RETURN_STATUS_CHANGE of Thames Home Goods" in events.cause
+    assert outcome.steps["webhook address"].status == PASSED
+
+
+@pytest.mark.parametrize("receiver, expected", [
+    (WebhookReceiver(status=500), "the receiver failed on a delivery"),
+    (WebhookReceiver(verify=False), "accepted a delivery whose signature is wrong"),
+])
+def test_a_webhook_address_that_fails_or_takes_forgeries_fails(tmp_path, tiktok, receiver,
+                                                                expected):
+    with webhook_address(receiver) as address:
+        outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address, code=auth_code(tiktok))
+    step = outcome.steps["webhook address"]
+    assert step.status == FAILED and expected in step.detail + step.cause
+
+
+def test_a_webhook_address_checking_another_apps_signature_fails(tmp_path, tiktok):
+    receiver = WebhookReceiver()
+    with webhook_address(receiver) as address:
+        outcome = check(backend_settings(tmp_path, tiktok, app_secret="another-apps-secret-01"),
+                        webhook_url=address, code=auth_code(tiktok))
+    step = outcome.steps["webhook address"]
+    assert step.status == FAILED and "answered HTTP 401" in step.detail
+    assert "it refused TikTok's signature" in step.cause
+
+
+def test_a_webhook_address_refusing_connections_fails(tmp_path, tiktok):
+    address = f"http://127.0.0.1:{dead_port()}/webhooks/tiktok"
+    outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address, code=auth_code(tiktok))
+    step = outcome.steps["webhook address"]
+    assert step.status == FAILED and "could not deliver (ConnectError)" in step.detail
+    assert "TikTok would retry every event" in step.cause
+
+
+def test_a_webhook_address_not_answering_fails_after_the_timeout(tmp_path, tiktok):
+    silent = bound_socket()
+    silent.listen()  # connections complete in the backlog; nothing ever answers
+    try:
+        address = f"http://127.0.0.1:{silent.getsockname()[1]}/webhooks/tiktok"
+        outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address, code=auth_code(tiktok),
+                        webhook_timeout_s=0.3)
+    finally:
+        silent.close()
+    step = outcome.steps["webhook address"]
+    assert step.status == FAILED and "no answer within 0.3 s" in step.detail
+
+
+def test_a_plain_http_webhook_address_off_this_machine_fails(tmp_path, tiktok):
+    outcome = check(backend_settings(tmp_path, tiktok), webhook_url="http://isv.example/hooks",
+                    code=auth_code(tiktok))
+    step = outcome.steps["webhook address"]
+    assert step.status == FAILED and "TikTok delivers only to https addresses" in step.cause
+
+
+# -- the command, as a developer runs it ------------------------------------------------------
+
+
+def command_environ(tiktok: Sandbox, redirect_url: str, **overrides) -> dict:
+    return {**os.environ, **{
+        "TIKTOKSHOP_APP_KEY": SANDBOX_APP_KEY, "TIKTOKSHOP_APP_SECRET": SANDBOX_APP_SECRET,
+        "TIKTOKSHOP_SERVICE_ID": SANDBOX_SERVICE_ID, "TIKTOKSHOP_REDIRECT_URL": redirect_url,
+        "TIKTOKSHOP_ENCRYPTION_KEY": ENCRYPTION_KEY, "TIKTOKSHOP_SESSION_SECRET": SESSION_SECRET,
+        "TIKTOKSHOP_WIDGET_TOKEN_PATH": WIDGET_TOKEN_PATH,
+        "TIKTOKSHOP_OPEN_API_BASE": tiktok.base + OPEN_API_MOUNT,
+        "TIKTOKSHOP_AUTH_BASE": tiktok.base + AUTH_MOUNT,
+        "TIKTOKSHOP_AUTHORIZE_URL": tiktok.base + AUTHORIZE_PATH, **overrides}}
+
+
+@contextmanager
+def check_command(environ: dict, *args: str):
+    """``python -m tiktokshop_backend check`` running; its output lines, as they come."""
+    process = subprocess.Popen([sys.executable, "-m", "tiktokshop_backend", "check", *args],
+                               cwd=PROJECT_ROOT, env=environ, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+
+    def read():
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        yield process, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def read_all(lines: queue.Queue) -> list[str]:
+    seen = []
+    while (line := lines.get(timeout=60)) is not None:
+        seen.append(line)
+    return seen
+
+
+def test_the_command_waits_for_the_sellers_authorization_and_exits_0(tmp_path):
+    port = bound_socket()
+    redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
+    port.close()  # the check binds it; nothing else takes a port this quickly
+    with running_sandbox(tmp_path, redirect_url=redirect_url) as tiktok, \
+            check_command(command_environ(tiktok, redirect_url), "--wait", "60") \
+            as (process, lines):
+        seen = []
+        while not (line := lines.get(timeout=60)).startswith("Waiting up to 60 s"):
+            seen.append(line)
+        link = seen[-1].strip()
+        assert link.startswith(tiktok.base + AUTHORIZE_PATH + "?service_id=")
+        state = parse_qs(urlsplit(link).query)["state"][0]
+        # A callback for another authorization is turned away; the check keeps waiting.
+        other = httpx.get(redirect_url, params={"code": "x", "state": "another"}, timeout=10)
+        assert other.status_code == 400
+        # The seller authorizes on TikTok's page; TikTok sends the browser back.
+        redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
+        back = httpx.get(redirect, timeout=10)
+        assert back.status_code == 200 and "The check goes on in the terminal" in back.text
+        code = parse_qs(urlsplit(redirect).query)["code"][0]
+        seen += read_all(lines)
+        assert process.wait(30) == 0, "\n".join(seen)
+    text = "\n".join(seen)
+    assert "PASSED  token exchange: seller Demo Seller" in text
+    assert "PASSED  shops: 1 shop(s): Maple & Co (US, 7495610000000000001)" in text
+    assert seen[-1] == "8 passed, 0 failed, 1 skipped: the app is ready."
+    assert code not in text and SANDBOX_APP_SECRET not in text
+    assert not SANDBOX_CREDENTIAL.search(text) and not JWT.search(text)
+
+
+def test_the_command_exits_1_when_a_step_fails(tmp_path, tiktok):
+    environ = command_environ(tiktok, REDIRECT_URL, TIKTOKSHOP_APP_SECRET="wrong-secret-000")
+    code = auth_code(tiktok)
+    with check_command(environ, "--code", code) as (process, lines):
+        text = "\n".join(read_all(lines))
+        assert process.wait(30) == 1, text
+    assert "FAILED  signature" in text
+    assert "likely cause: the app secret (TIKTOKSHOP_APP_SECRET) is wrong" in text
+    assert "wrong-secret-000" not in text and code not in text
+
+
+def test_the_command_says_when_the_callback_cannot_come_here(tmp_path, tiktok):
+    environ = command_environ(tiktok, "https://app.example/auth/tiktok/callback")
+    with check_command(environ) as (process, lines):
+        text = "\n".join(read_all(lines))
+        assert process.wait(30) == 1, text
+    assert "TIKTOKSHOP_REDIRECT_URL is on app.example, not this machine" in text
+    assert "--code <code>" in text and "Authorize link: " + tiktok.base + AUTHORIZE_PATH in text
+
+
+def test_the_command_stops_on_a_missing_setting_with_one_line(tmp_path, tiktok):
+    environ = command_environ(tiktok, REDIRECT_URL)
+    del environ["TIKTOKSHOP_WIDGET_TOKEN_PATH"]
+    with check_command(environ) as (process, lines):
+        text = "\n".join(read_all(lines))
+        assert process.wait(30) == 2
+    assert text == "tiktokshop_backend check: not set: TIKTOKSHOP_WIDGET_TOKEN_PATH"
