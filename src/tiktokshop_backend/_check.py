@@ -547,12 +547,17 @@ async def _callback_code(sock, path: str, state: str, wait_s: float) -> str:
     app = Starlette(routes=[Route(path, callback, methods=["GET"])])
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                            lifespan="off"))
+    # uvicorn takes Ctrl-C while it serves: it stops, then raises it again here.
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        return await asyncio.wait_for(asyncio.shield(arrived), wait_s)
+        await asyncio.wait({arrived, serving}, timeout=wait_s,
+                           return_when=asyncio.FIRST_COMPLETED)
     finally:
         server.should_exit = True
         await serving
+    if not arrived.done():
+        raise TimeoutError
+    return arrived.result()
 
 
 def _webhook_cause(status: int) -> str:
@@ -629,7 +634,11 @@ def main(argv=None, environ=None) -> int:
         return 2
     webhook_url = (getattr(settings, "webhook_url", None)
                    or environ.get(WEBHOOK_URL_VARIABLE, "").strip() or None)
-    steps = asyncio.run(run_check(settings, code=args.code, webhook_url=webhook_url,
-                                  wait_s=args.wait, webhook_timeout_s=args.webhook_timeout,
-                                  out=lambda line: print(line, flush=True)))
+    try:
+        steps = asyncio.run(run_check(settings, code=args.code, webhook_url=webhook_url,
+                                      wait_s=args.wait, webhook_timeout_s=args.webhook_timeout,
+                                      out=lambda line: print(line, flush=True)))
+    except KeyboardInterrupt:
+        print("tiktokshop_backend check: interrupted", file=sys.stderr)
+        return 130
     return 1 if any(step.status == FAILED for step in steps) else 0

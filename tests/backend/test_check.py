@@ -13,6 +13,7 @@ import hmac
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -484,3 +485,17 @@ def test_the_command_stops_on_a_missing_setting_with_one_line(tmp_path, tiktok):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 2
     assert text == "tiktokshop_backend check: not set: TIKTOKSHOP_WIDGET_TOKEN_PATH"
+
+
+def test_ctrl_c_while_waiting_for_the_seller_stops_the_command_in_plain_words(tmp_path):
+    port = bound_socket()
+    redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
+    port.close()
+    with running_sandbox(tmp_path, redirect_url=redirect_url) as tiktok, \
+            check_command(command_environ(tiktok, redirect_url)) as (process, lines):
+        while not lines.get(timeout=60).startswith("Waiting up to 600 s"):
+            pass
+        process.send_signal(signal.SIGINT)
+        text = "\n".join(read_all(lines))
+        assert process.wait(30) == 130
+    assert text == "tiktokshop_backend check: interrupted"
