@@ -1,6 +1,6 @@
 """``python -m tiktokshop_backend check``: the configured app against TikTok, call by call.
 
-    python -m tiktokshop_backend check               # prints the authorize link, waits for the callback
+    python -m tiktokshop_backend check               # prints the authorize link, waits
     python -m tiktokshop_backend check --code <auth code>
 
     steps = await run_check(settings, code=None, webhook_url=None, out=print)
@@ -23,8 +23,6 @@ printed (each is masked should TikTok echo one).
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import ipaddress
 import json
 import logging
@@ -44,7 +42,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from tiktokshop_protocol import RETURNS_SEARCH_PATH, SHOPS_PATH, TOKEN_GET_PATH, TOKEN_REFRESH_PATH
+from tiktokshop_protocol import (
+    RETURN_STATUS_CHANGE,
+    RETURNS_SEARCH_PATH,
+    SHOPS_PATH,
+    TOKEN_GET_PATH,
+    TOKEN_REFRESH_PATH,
+    WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOKS_PATH,
+    webhook_signature,
+)
 
 from ._authorization import SellerAuthorization, _seller_tokens, _shops
 from ._client import OpenApiClient, OpenApiError
@@ -57,8 +64,8 @@ from ._widget_tokens import OpenApiWidgetTokenIssuer
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 WEBHOOK_URL_VARIABLE = "TIKTOKSHOP_WEBHOOK_URL"
-EVENT_WEBHOOKS_PATH = "/event/202309/webhooks"
-RETURN_STATUS_CHANGE = "RETURN_STATUS_CHANGE"
+# The event the product needs delivered: the Event API names it, deliveries number it.
+RETURN_EVENT = "RETURN_STATUS_CHANGE"
 # How long the seller has to authorize in the browser, and a webhook address to answer.
 DEFAULT_WAIT_S = 600.0
 DEFAULT_WEBHOOK_TIMEOUT_S = 5.0
@@ -84,8 +91,9 @@ class Step:
         if self.error is not None:
             error = self.error
             answer = "no answer" if error.status is None else f"HTTP {error.status}"
-            lines.append(f"        TikTok: {answer}, code {error.code if error.code is not None else '-'}"
-                         f", message {error.message[:200]!r}, request_id {error.request_id or '-'}")
+            code = "-" if error.code is None else error.code
+            lines.append(f"        TikTok: {answer}, code {code}, message {error.message[:200]!r},"
+                         f" request_id {error.request_id or '-'}")
         if self.cause:
             lines.append(f"        likely cause: {self.cause}")
         return lines
@@ -344,7 +352,7 @@ class Check:
         found, missing = [], []
         for shop in self.shops:
             try:
-                data = await self.client.open_api("GET", EVENT_WEBHOOKS_PATH,
+                data = await self.client.open_api("GET", WEBHOOKS_PATH,
                                                   access_token=self.seller.access_token,
                                                   shop_cipher=shop.cipher)
             except OpenApiError as error:
@@ -355,15 +363,15 @@ class Check:
                                for hook in hooks) or "none"
             found.append(f"{shop.name}: {listed}")
             if self.webhook_url and not any(
-                    hook.get("event_type") == RETURN_STATUS_CHANGE
+                    hook.get("event_type") == RETURN_EVENT
                     and hook.get("address") == self.webhook_url for hook in hooks):
                 missing.append(shop.name)
         if missing:
             self.record(Step(name, FAILED, "; ".join(found),
-                             f"TikTok does not send {RETURN_STATUS_CHANGE} of "
+                             f"TikTok does not send {RETURN_EVENT} of "
                              f"{', '.join(missing)} to {WEBHOOK_URL_VARIABLE} "
                              f"({self.webhook_url}): subscribe the shop "
-                             f"(PUT {EVENT_WEBHOOKS_PATH}) or correct the variable"))
+                             f"(PUT {WEBHOOKS_PATH}) or correct the variable"))
         else:
             self.record(Step(name, PASSED, "; ".join(found)))
 
@@ -382,8 +390,8 @@ class Check:
             self.record(Step(name, FAILED, f"{url} is plain http",
                              "TikTok delivers only to https addresses"))
             return
-        body = self.test_event()
-        good = self.webhook_signature(body)
+        body = self.sample_event()
+        good = webhook_signature(self.settings.app_key, self.settings.app_secret, body)
         answer = await self.deliver(url, body, good)
         if isinstance(answer, str):
             self.record(Step(name, FAILED, f"{url}: {answer}",
@@ -420,12 +428,13 @@ class Check:
                 return
         self.record(Step(name, PASSED, "; ".join(found)))
 
-    def test_event(self) -> bytes:
+    def sample_event(self) -> bytes:
         """A RETURN_STATUS_CHANGE like TikTok's, for the first shop, with made-up ids:
         a receiver records and acknowledges it like any other."""
         now = int(self.clock.now())
         shop_id = self.shops[0].id if self.shops else "0"
-        event = {"type": 12, "tts_notification_id": str(secrets.randbelow(10**19)),
+        event = {"type": RETURN_STATUS_CHANGE,
+                 "tts_notification_id": str(secrets.randbelow(10**19)),
                  "shop_id": shop_id, "timestamp": now,
                  "data": {"order_id": "0", "return_id": "0", "return_role": "BUYER",
                           "return_type": "REFUND",
@@ -433,17 +442,13 @@ class Check:
                           "create_time": now, "update_time": now}}
         return json.dumps(event, separators=(",", ":")).encode()
 
-    def webhook_signature(self, body: bytes) -> str:
-        return hmac.new(self.settings.app_secret.encode(),
-                        self.settings.app_key.encode() + body, hashlib.sha256).hexdigest()
-
     async def deliver(self, url: str, body: bytes, signature: str):
         """(HTTP status, seconds) of one delivery, or what went wrong in words."""
         started = time.monotonic()
         try:
             response = await self.http.post(url, content=body, timeout=self.webhook_timeout_s,
                                             headers={"content-type": "application/json",
-                                                     "authorization": signature})
+                                                     WEBHOOK_SIGNATURE_HEADER: signature})
         except httpx.TimeoutException:
             return f"no answer within {self.webhook_timeout_s:g} s"
         except httpx.HTTPError as exc:
@@ -467,7 +472,8 @@ class Check:
         off = self.skew()
         if off is None or abs(off) < CLOCK_SKEW_NOTE_S:
             return "this machine's clock is off"
-        return f"this machine's clock is {abs(off):.0f} s {'ahead of' if off > 0 else 'behind'} TikTok's"
+        side = "ahead of" if off > 0 else "behind"
+        return f"this machine's clock is {abs(off):.0f} s {side} TikTok's"
 
     def request_cause(self, error: OpenApiError) -> str:
         """The cause when TikTok refused the request itself (app, signature, clock)."""

@@ -8,8 +8,6 @@ machine's clock, in-process (``run_check``) or as the command a developer types.
 """
 
 import asyncio
-import hashlib
-import hmac
 import os
 import queue
 import re
@@ -30,8 +28,8 @@ from starlette.routing import Mount, Route
 
 from testsupport.servers import PROJECT_ROOT, bound_socket, dead_port, serve_in_thread
 from tiktokshop_backend import OpenApiClient
-from tiktokshop_backend._check import EVENT_WEBHOOKS_PATH, FAILED, PASSED, SKIPPED, Step, run_check
-from tiktokshop_protocol import TOKEN_GET_PATH
+from tiktokshop_backend._check import FAILED, PASSED, SKIPPED, Step, run_check
+from tiktokshop_protocol import TOKEN_GET_PATH, WEBHOOKS_PATH, verify_webhook
 from tiktokshop_sandbox import (
     AUTH_MOUNT,
     AUTHORIZE_PATH,
@@ -140,9 +138,8 @@ class WebhookReceiver:
 
     async def receive(self, request: Request) -> JSONResponse:
         body = await request.body()
-        expected = hmac.new(SANDBOX_APP_SECRET.encode(), SANDBOX_APP_KEY.encode() + body,
-                            hashlib.sha256).hexdigest()
-        good = hmac.compare_digest(request.headers.get("authorization", ""), expected)
+        good = verify_webhook(SANDBOX_APP_KEY, SANDBOX_APP_SECRET, body,
+                              request.headers.get("authorization"))
         self.deliveries.append((request.headers.get("content-type"), body, good))
         if self.verify and not good:
             return JSONResponse({"error": "bad signature"}, 401)
@@ -166,7 +163,7 @@ def subscribe(settings, tiktok: Sandbox, address: str, shops=(US_SHOP, GB_SHOP))
             listed = await client.open_api("GET", "/authorization/202309/shops",
                                            access_token=token)
             for shop in listed["shops"]:
-                await client.open_api("PUT", EVENT_WEBHOOKS_PATH, access_token=token,
+                await client.open_api("PUT", WEBHOOKS_PATH, access_token=token,
                                       shop_cipher=shop["cipher"],
                                       body={"address": address,
                                             "event_type": "RETURN_STATUS_CHANGE"})
@@ -342,7 +339,8 @@ def test_a_shop_not_subscribed_to_the_webhook_address_fails(tmp_path, tiktok):
 def test_a_webhook_address_that_fails_or_takes_forgeries_fails(tmp_path, tiktok, receiver,
                                                                 expected):
     with webhook_address(receiver) as address:
-        outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address, code=auth_code(tiktok))
+        outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address,
+                        code=auth_code(tiktok))
     step = outcome.steps["webhook address"]
     assert step.status == FAILED and expected in step.detail + step.cause
 
@@ -370,7 +368,8 @@ def test_a_webhook_address_not_answering_fails_after_the_timeout(tmp_path, tikto
     silent.listen()  # connections complete in the backlog; nothing ever answers
     try:
         address = f"http://127.0.0.1:{silent.getsockname()[1]}/webhooks/tiktok"
-        outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address, code=auth_code(tiktok),
+        outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address,
+                        code=auth_code(tiktok),
                         webhook_timeout_s=0.3)
     finally:
         silent.close()
