@@ -431,7 +431,8 @@ def test_the_command_waits_for_the_sellers_authorization_and_exits_0(tmp_path):
     redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
     port.close()  # the check binds it; nothing else takes a port this quickly
     with running_sandbox(tmp_path, redirect_url=redirect_url) as tiktok, \
-            check_command(command_environ(tiktok, redirect_url), "--wait", "60") \
+            check_command(command_environ(tiktok, redirect_url), "--wait", "60",
+                          "--verbose") \
             as (process, lines):
         seen = []
         while not (line := lines.get(timeout=60)).startswith("Waiting up to 60 s"):
@@ -452,7 +453,9 @@ def test_the_command_waits_for_the_sellers_authorization_and_exits_0(tmp_path):
     text = "\n".join(seen)
     assert "PASSED  token exchange: seller Demo Seller" in text
     assert "PASSED  shops: 1 shop(s): Maple & Co (US, 7495610000000000001)" in text
-    assert seen[-1] == "8 passed, 0 failed, 1 skipped: the app is ready."
+    assert "8 passed, 0 failed, 1 skipped: the app is ready." in seen
+    # --verbose adds the backend's log lines, httpx's requests to the auth host included.
+    assert "INFO: httpx2: HTTP Request: GET " + tiktok.base + AUTH_MOUNT in text
     assert code not in text and SANDBOX_APP_SECRET not in text
     assert not SANDBOX_CREDENTIAL.search(text) and not JWT.search(text)
 
