@@ -27,7 +27,9 @@ def main(argv=None) -> int:
     if argv[:1] == ["check"]:
         return run_check_command(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend",
-                                     description="The TikTok Shop widgets backend.")
+                                     description="The TikTok Shop widgets backend.",
+                                     epilog="python -m tiktokshop_backend check [--code CODE]: "
+                                            "these settings against TikTok, call by call")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 for any free port")
     parser.add_argument("--forwarded-allow-ips", default=None,
