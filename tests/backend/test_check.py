@@ -11,6 +11,7 @@ import asyncio
 import os
 import queue
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -26,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from testsupport.servers import PROJECT_ROOT, bound_socket, dead_port, serve_in_thread
-from tiktokshop_backend import OpenApiClient
+from testsupport.servers import PROJECT_ROOT, _running, bound_socket, dead_port, serve_in_thread
+from tiktokshop_backend import BackendSettings, OpenApiClient
 from tiktokshop_backend._check import FAILED, PASSED, SKIPPED, Step, run_check
 from tiktokshop_protocol import TOKEN_GET_PATH, WEBHOOKS_PATH, verify_webhook
 from tiktokshop_sandbox import (
@@ -57,6 +58,7 @@ from .conftest import (
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # The sandbox's access and refresh tokens and codes: secrets.token_urlsafe(32).
 SANDBOX_CREDENTIAL = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+STANDALONE_SERVING = re.compile(r"Serving the TikTok Shop sandbox at (http://\S+?)/sandbox/")
 STEPS = ("signature", "authorize link", "token exchange", "token refresh", "shops",
          "returns search", "widget token", "event subscriptions", "webhook address")
 
@@ -130,16 +132,17 @@ class WebhookReceiver:
     """An ISV's webhook address: checks TikTok's signature (open-api.md) unless told
     not to, answers ``status`` to a good one, 401 to a bad one, and keeps each delivery."""
 
-    def __init__(self, status: int = 200, verify: bool = True):
+    def __init__(self, status: int = 200, verify: bool = True, app_key=SANDBOX_APP_KEY,
+                 app_secret=SANDBOX_APP_SECRET):
         self.status = status
         self.verify = verify
+        self.credentials = (app_key, app_secret)
         self.deliveries: list[tuple[str, bytes, bool]] = []
-        self.app = Starlette(routes=[Route("/webhooks/tiktok", self.receive, methods=["POST"])])
+        self.asgi = Starlette(routes=[Route("/webhooks/tiktok", self.receive, methods=["POST"])])
 
     async def receive(self, request: Request) -> JSONResponse:
         body = await request.body()
-        good = verify_webhook(SANDBOX_APP_KEY, SANDBOX_APP_SECRET, body,
-                              request.headers.get("authorization"))
+        good = verify_webhook(*self.credentials, body, request.headers.get("authorization"))
         self.deliveries.append((request.headers.get("content-type"), body, good))
         if self.verify and not good:
             return JSONResponse({"error": "bad signature"}, 401)
@@ -148,7 +151,7 @@ class WebhookReceiver:
 
 @contextmanager
 def webhook_address(receiver: WebhookReceiver):
-    with serve_in_thread(receiver.app) as url:
+    with serve_in_thread(receiver.asgi) as url:
         yield url + "/webhooks/tiktok"
 
 
@@ -388,7 +391,7 @@ def test_a_plain_http_webhook_address_off_this_machine_fails(tmp_path, tiktok):
 
 
 def command_environ(tiktok: Sandbox, redirect_url: str, **overrides) -> dict:
-    return {**os.environ, **{
+    return {**without_settings(os.environ), **{
         "TIKTOKSHOP_APP_KEY": SANDBOX_APP_KEY, "TIKTOKSHOP_APP_SECRET": SANDBOX_APP_SECRET,
         "TIKTOKSHOP_SERVICE_ID": SANDBOX_SERVICE_ID, "TIKTOKSHOP_REDIRECT_URL": redirect_url,
         "TIKTOKSHOP_ENCRYPTION_KEY": ENCRYPTION_KEY, "TIKTOKSHOP_SESSION_SECRET": SESSION_SECRET,
@@ -501,3 +504,54 @@ def test_ctrl_c_while_waiting_for_the_seller_stops_the_command_in_plain_words(tm
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 130
     assert text == "tiktokshop_backend check: interrupted"
+
+
+def test_two_real_processes_the_standalone_sandbox_with_an_app_of_ones_own_and_the_check(
+        tmp_path):
+    """As a developer would: ``python -m tiktokshop_sandbox`` for their app, its printed
+    settings, and the check, the seller authorizing on the sandbox's page in a "browser"."""
+    port = bound_socket()
+    redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
+    port.close()
+    app_key, secret, service_id = ("isvcheck01", "an-isvs-own-secret-for-the-check",
+                                   "7300000000000000777")
+    env_file = tmp_path / "backend.env"
+    receiver = WebhookReceiver(app_key=app_key, app_secret=secret)
+    command = [sys.executable, "-m", "tiktokshop_sandbox", "--port", "0", "--data-dir",
+               str(tmp_path / "sandbox"), "--app-key", app_key, "--service-id", service_id,
+               "--redirect-url", redirect_url, "--env-file", str(env_file)]
+    sandbox_env = {**without_settings(os.environ), "TIKTOKSHOP_SANDBOX_APP_SECRET": secret}
+    with webhook_address(receiver) as address, _running(
+            command, tmp_path / "sandbox.log", STANDALONE_SERVING, 30, sandbox_env) as (_, url):
+        environ = {**without_settings(os.environ), **dict(
+            shlex.split(line)[0].split("=", 1) for line in env_file.read_text().splitlines()),
+            "TIKTOKSHOP_ENCRYPTION_KEY": ENCRYPTION_KEY,
+            "TIKTOKSHOP_SESSION_SECRET": SESSION_SECRET, "TIKTOKSHOP_WEBHOOK_URL": address}
+        tiktok = Sandbox(url, None, None)
+        subscribe(BackendSettings.from_environ(environ), tiktok, address, shops=(GB_SHOP,))
+        with check_command(environ, "--wait", "60") as (process, lines):
+            seen = []
+            while not (line := lines.get(timeout=60)).startswith("Waiting up to 60 s"):
+                seen.append(line)
+            link = seen[-1].strip()
+            with httpx.Client(timeout=10) as browser:
+                page = browser.get(link)
+                assert page.status_code == 200 and "Authorize the app" in page.text
+                query = parse_qs(urlsplit(link).query)
+                back = browser.post(link.split("?")[0], data={
+                    "service_id": query["service_id"][0], "state": query["state"][0],
+                    "shop_id": GB_SHOP}, follow_redirects=True)
+                assert back.status_code == 200 and "goes on in the terminal" in back.text
+            seen += read_all(lines)
+            assert process.wait(30) == 0, "\n".join(seen)
+    text = "\n".join(seen)
+    assert f"Checking app {app_key} against {url}/sandbox/open-api" in text
+    assert "PASSED  shops: 1 shop(s): Thames Home Goods (GB, 7495610000000000002)" in text
+    assert f"PASSED  webhook address: {address} took a signed test delivery" in text
+    assert "9 passed, 0 failed, 0 skipped: the app is ready." in seen
+    assert secret not in text and not SANDBOX_CREDENTIAL.search(text) and not JWT.search(text)
+
+
+def without_settings(environ) -> dict:
+    """This environment without TIKTOKSHOP_* settings a developer may have exported."""
+    return {name: value for name, value in environ.items() if not name.startswith("TIKTOKSHOP_")}
