@@ -331,7 +331,7 @@ class Check:
                 raise OpenApiError(RETURNS_SEARCH_PATH, 200, None,
                                    "the reply has no return_orders list")
             total = data.get("total_count", len(orders))
-            return f"{shop.name}: {total} return request(s)"
+            return f"{shop.name}: {total} return(s) found"
         await self.each_shop("returns search", search)
 
     async def widget_token(self) -> None:

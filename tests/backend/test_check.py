@@ -185,7 +185,7 @@ def test_every_call_passes_and_the_webhook_address_takes_a_signed_delivery(tmp_p
     assert outcome.statuses() == dict.fromkeys(STEPS, PASSED), outcome.text
     assert "Maple & Co (US, 7495610000000000001)" in outcome.steps["shops"].detail
     assert "Thames Home Goods (GB, 7495610000000000002)" in outcome.steps["shops"].detail
-    assert "Maple & Co: 30 return request(s)" in outcome.steps["returns search"].detail
+    assert "Maple & Co: 30 return(s) found" in outcome.steps["returns search"].detail
     assert f"RETURN_STATUS_CHANGE -> {address}" in outcome.steps["event subscriptions"].detail
     # One signed delivery taken, one forged refused; TikTok's shape, for a real shop.
     (kind, body, good), (_, forged_body, forged_good) = receiver.deliveries
