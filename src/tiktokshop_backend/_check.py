@@ -1,7 +1,7 @@
 """``python -m tiktokshop_backend check``: the configured app against TikTok, call by call.
 
     python -m tiktokshop_backend check               # prints the authorize link, waits
-    python -m tiktokshop_backend check --code <auth code>
+    python -m tiktokshop_backend check --code <auth code, or the address the browser landed on>
 
     steps = await run_check(settings, code=None, webhook_url=None, out=print)
     all(step.status != FAILED for step in steps)
@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx2 as httpx
 import uvicorn
@@ -618,13 +618,22 @@ async def run_check(settings: BackendSettings, *, code: str | None = None,
             await http.aclose()
 
 
+def given_code(text: str) -> str:
+    """The auth code in ``text``: the code itself, or the callback address carrying it."""
+    text = text.strip()
+    if "?" not in text:
+        return text
+    return parse_qs(urlsplit(text).query).get("code", [""])[0]
+
+
 def main(argv=None, environ=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tiktokshop_backend check",
         description="Check the configured app (TIKTOKSHOP_*) against TikTok: every call the "
                     "backend makes, each reported passed or failed with TikTok's answer.")
-    parser.add_argument("--code", help="an auth code from the authorize link's callback, "
-                        "instead of waiting for the callback here")
+    parser.add_argument("--code", help="the code TikTok sent the browser back with, or the "
+                        "whole address it landed on, instead of waiting for the callback "
+                        "here; - reads it from standard input (out of the process list)")
     parser.add_argument("--wait", type=float, default=DEFAULT_WAIT_S, metavar="SECONDS",
                         help="how long to wait for the seller to authorize (default %(default)g)")
     parser.add_argument("--webhook-timeout", type=float, default=DEFAULT_WEBHOOK_TIMEOUT_S,
@@ -641,10 +650,16 @@ def main(argv=None, environ=None) -> int:
     except SettingsError as exc:
         print(f"tiktokshop_backend check: {exc}", file=sys.stderr)
         return 2
+    code = args.code
+    if code == "-":
+        code = sys.stdin.readline()
+    if code is not None and not (code := given_code(code)):
+        print("tiktokshop_backend check: --code has no code in it", file=sys.stderr)
+        return 2
     webhook_url = (getattr(settings, "webhook_url", None)
                    or environ.get(WEBHOOK_URL_VARIABLE, "").strip() or None)
     try:
-        steps = asyncio.run(run_check(settings, code=args.code, webhook_url=webhook_url,
+        steps = asyncio.run(run_check(settings, code=code, webhook_url=webhook_url,
                                       wait_s=args.wait, webhook_timeout_s=args.webhook_timeout,
                                       out=lambda line: print(line, flush=True)))
     except KeyboardInterrupt:

@@ -402,11 +402,13 @@ def command_environ(tiktok: Sandbox, redirect_url: str, **overrides) -> dict:
 
 
 @contextmanager
-def check_command(environ: dict, *args: str):
+def check_command(environ: dict, *args: str, stdin: str = ""):
     """``python -m tiktokshop_backend check`` running; its output lines, as they come."""
     process = subprocess.Popen([sys.executable, "-m", "tiktokshop_backend", "check", *args],
-                               cwd=PROJECT_ROOT, env=environ, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               cwd=PROJECT_ROOT, env=environ, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process.stdin.write(stdin)
+    process.stdin.close()
     lines: queue.Queue = queue.Queue()
 
     def read():
@@ -472,6 +474,25 @@ def test_the_command_exits_1_when_a_step_fails(tmp_path, tiktok):
     assert "FAILED  signature" in text
     assert "likely cause: the app secret (TIKTOKSHOP_APP_SECRET) is wrong" in text
     assert "wrong-secret-000" not in text and code not in text
+
+
+def test_the_command_takes_the_address_the_browser_landed_on_from_standard_input(tmp_path,
+                                                                                  tiktok):
+    redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state="pasted")["redirect_url"]
+    code = parse_qs(urlsplit(redirect).query)["code"][0]
+    with check_command(command_environ(tiktok, REDIRECT_URL), "--code", "-",
+                       stdin=redirect + "\n") as (process, lines):
+        text = "\n".join(read_all(lines))
+        assert process.wait(30) == 0, text
+    assert "PASSED  token exchange: seller Demo Seller" in text and code not in text
+
+
+def test_the_command_refuses_a_code_option_without_a_code(tmp_path, tiktok):
+    with check_command(command_environ(tiktok, REDIRECT_URL), "--code",
+                       REDIRECT_URL + "?state=only") as (process, lines):
+        text = "\n".join(read_all(lines))
+        assert process.wait(30) == 2
+    assert text == "tiktokshop_backend check: --code has no code in it"
 
 
 def test_the_command_says_when_the_callback_cannot_come_here(tmp_path, tiktok):
