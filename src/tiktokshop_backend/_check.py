@@ -230,9 +230,9 @@ class Check:
         if not _is_loopback(host):
             self.record(Step(name, FAILED, f"TIKTOKSHOP_REDIRECT_URL is on {redirect.netloc}, "
                              "not this machine, so the callback cannot come here",
-                             "open the link below, authorize, copy the code=... parameter from "
-                             "the address your browser lands on and run the check again with "
-                             "--code <code> (a code lasts minutes and works once)"))
+                             "open the link below, authorize, copy the address your browser "
+                             "lands on and run the check again with --code - and paste it (a "
+                             "code lasts minutes and works once)"))
             self.say(f"Authorize link: {link}")
             return None
         port = redirect.port or (443 if redirect.scheme == "https" else 80)

@@ -501,7 +501,7 @@ def test_the_command_says_when_the_callback_cannot_come_here(tmp_path, tiktok):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 1, text
     assert "TIKTOKSHOP_REDIRECT_URL is on app.example, not this machine" in text
-    assert "--code <code>" in text and "Authorize link: " + tiktok.base + AUTHORIZE_PATH in text
+    assert "run the check again with --code - and paste it" in text and "Authorize link: " + tiktok.base + AUTHORIZE_PATH in text
 
 
 def test_the_command_stops_on_a_missing_setting_with_one_line(tmp_path, tiktok):
