@@ -62,6 +62,7 @@ from ._settings import BackendSettings, SettingsError
 from ._store import SellerTokens, Shop
 from ._widget_tokens import OpenApiWidgetTokenIssuer
 
+PROG = "tiktokshop_backend check"
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 WEBHOOK_URL_VARIABLE = "TIKTOKSHOP_WEBHOOK_URL"
 # The event the product needs delivered: the Event API names it, deliveries number it.
@@ -626,11 +627,12 @@ def given_code(text: str) -> str:
     return parse_qs(urlsplit(text).query).get("code", [""])[0]
 
 
-def main(argv=None, environ=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tiktokshop_backend check",
-        description="Check the configured app (TIKTOKSHOP_*) against TikTok: every call the "
-                    "backend makes, each reported passed or failed with TikTok's answer.")
+DESCRIPTION = ("Check the configured app (TIKTOKSHOP_*) against TikTok: every call the "
+               "backend makes, each reported passed or failed with TikTok's answer.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The check's options, on its own parser or on a ``check`` subcommand's."""
     parser.add_argument("--code", help="the code TikTok sent the browser back with, or the "
                         "whole address it landed on, instead of waiting for the callback "
                         "here; - reads it from standard input (out of the process list)")
@@ -641,20 +643,23 @@ def main(argv=None, environ=None) -> int:
                         "answer (default %(default)g)")
     parser.add_argument("--verbose", action="store_true",
                         help="also print the backend's log lines (retries, refusals)")
-    args = parser.parse_args(argv)
+
+
+def command(args: argparse.Namespace, environ=None) -> int:
+    """The check as a command: its exit status (0 passed, 1 a step failed, 2 unfit settings)."""
     environ = os.environ if environ is None else environ
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL,
-                        format="%(levelname)s: %(name)s: %(message)s")
+    logging.basicConfig(format="%(levelname)s: %(name)s: %(message)s")
+    logging.getLogger().setLevel(logging.INFO if args.verbose else logging.CRITICAL)
     try:
         settings = BackendSettings.from_environ(environ)
     except SettingsError as exc:
-        print(f"tiktokshop_backend check: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     code = args.code
     if code == "-":
         code = sys.stdin.readline()
     if code is not None and not (code := given_code(code)):
-        print("tiktokshop_backend check: --code has no code in it", file=sys.stderr)
+        print(f"{PROG}: --code has no code in it", file=sys.stderr)
         return 2
     webhook_url = (getattr(settings, "webhook_url", None)
                    or environ.get(WEBHOOK_URL_VARIABLE, "").strip() or None)
@@ -663,6 +668,13 @@ def main(argv=None, environ=None) -> int:
                                       wait_s=args.wait, webhook_timeout_s=args.webhook_timeout,
                                       out=lambda line: print(line, flush=True)))
     except KeyboardInterrupt:
-        print("tiktokshop_backend check: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     return 1 if any(step.status == FAILED for step in steps) else 0
+
+
+def main(argv=None, environ=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tiktokshop_backend check",
+                                     description=DESCRIPTION)
+    add_arguments(parser)
+    return command(parser.parse_args(argv), environ)
