@@ -58,6 +58,9 @@ def main(argv=None, environ=None) -> int:
     if len(secret) < MIN_SECRET_LENGTH:
         return _stop(f"{SECRET_VARIABLE} must be at least {MIN_SECRET_LENGTH} characters")
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(name)s: %(message)s")
+    # The webhook sender logs each delivery itself, without the address's query (which
+    # may hold a token of the ISV's); httpx's own request lines would carry it whole.
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
     settings = SandboxSettings(
         data_dir=Path(args.data_dir), reset=args.reset, app_key=args.app_key, app_secret=secret,
         service_id=args.service_id, redirect_url=args.redirect_url,

@@ -389,16 +389,18 @@ class ReturnsStore:
             row = db.execute("SELECT COUNT(*) FROM decisions WHERE return_id = ?", (return_id,))
             return row.fetchone()[0]
 
+    def after_commit(self, queued: bool) -> None:
+        """Call after a transaction that queued a delivery committed: the sender wakes.
+        (``authorizations`` writes to this store too.)"""
+        if queued:
+            self.on_queued()
+
     # -- internals ---------------------------------------------------------
 
     def _return_changed(self, db: sqlite3.Connection, return_id: str, role: str) -> bool:
         """Queue the change's webhook in this transaction; whether one was queued."""
-        return self.events is not None and self.events.return_changed(db, return_id, role) is not None
-
-    def after_commit(self, queued: bool) -> None:
-        """Wake the sender when a transaction just committed queued a delivery."""
-        if queued:
-            self.on_queued()
+        return (self.events is not None
+                and self.events.return_changed(db, return_id, role) is not None)
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: transactions are opened explicitly (BEGIN IMMEDIATE

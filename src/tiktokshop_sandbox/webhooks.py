@@ -28,6 +28,7 @@ import logging
 import threading
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx2 as httpx
 from starlette.concurrency import run_in_threadpool
@@ -233,7 +234,7 @@ class WebhookSender:
                            " delivered_at = ?, last_error = '' WHERE delivery_id = ?",
                            (DELIVERED, attempts, now, delivery.delivery_id))
                 logger.info("webhook %s delivered to %s (%s, attempt %d)",
-                            delivery.notification_id, delivery.address, outcome, attempts)
+                            delivery.notification_id, _logged(delivery.address), outcome, attempts)
                 return
             delay = min(settings.webhook_retry_base * 2 ** (attempts - 1),
                         settings.webhook_retry_max_delay)
@@ -245,10 +246,17 @@ class WebhookSender:
                        (state, attempts, retry_at, outcome, delivery.delivery_id))
         if state == PENDING:
             logger.info("webhook %s to %s failed: %s; attempt %d again in %g s",
-                        delivery.notification_id, delivery.address, outcome, attempts + 1, delay)
+                        delivery.notification_id, _logged(delivery.address), outcome,
+                        attempts + 1, delay)
         else:
             logger.warning("webhook %s to %s failed: %s; given up after %d attempts",
-                           delivery.notification_id, delivery.address, outcome, attempts)
+                           delivery.notification_id, _logged(delivery.address), outcome, attempts)
+
+
+def _logged(address: str) -> str:
+    """An address without what may be a credential (a password, a token in the query)."""
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
 def _shown(row) -> dict:
