@@ -652,8 +652,10 @@ def command(args: argparse.Namespace, environ=None) -> int:
     logging.getLogger().setLevel(logging.INFO if args.verbose else logging.CRITICAL)
     try:
         settings = BackendSettings.from_environ(environ)
-    except SettingsError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+    except SettingsError as exc:  # its message may name the backend already
+        message = str(exc)
+        print(message if message.startswith("tiktokshop_backend") else f"{PROG}: {message}",
+              file=sys.stderr)
         return 2
     code = args.code
     if code == "-":
