@@ -55,6 +55,7 @@ FORM = "application/x-www-form-urlencoded"
 MAX_ADVANCE_S = 10 * 365 * 24 * 3600
 MAX_FAULT_COUNT = 1000
 MAX_DELAY_S = 120
+PAGE_DELIVERIES = 10
 
 
 class BadControl(ValueError):
@@ -233,8 +234,31 @@ class Controls:
             "<th scope=col>Shop</th><th scope=col>Region</th><th scope=col>Shop id</th>"
             "<th scope=col>Awaiting the seller</th><th scope=col>Buyer</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
+            f"{self._webhooks_section()}"
         )
         return html_page("Sandbox controls - TikTok Shop sandbox", body)
+
+    def _webhooks_section(self) -> str:
+        """The latest webhook deliveries, read-only (the JSON controls change them)."""
+        paused = self.webhooks.status()["paused"]
+        deliveries = self.webhooks.deliveries(limit=PAGE_DELIVERIES)
+        if not deliveries:
+            table = "<p>No webhook was queued yet.</p>"
+        else:
+            table = (
+                "<table><caption>Latest webhook deliveries</caption><thead><tr>"
+                "<th scope=col>Notification</th><th scope=col>Event</th><th scope=col>Shop</th>"
+                "<th scope=col>State</th><th scope=col>Attempts</th>"
+                "<th scope=col>Last failure</th></tr></thead><tbody>"
+                + "".join(
+                    f"<tr><td>{text(d['tts_notification_id'])}</td><td>{text(d['event_type'])}"
+                    f"</td><td>{text(d['shop_id'])}</td><td>{text(d['state'])}</td>"
+                    f"<td>{d['attempts']}</td><td>{text(d['last_error'])}</td></tr>"
+                    for d in deliveries)
+                + "</tbody></table>")
+        return (f"<h2>Webhooks</h2><p>Delivery is <strong>{'paused' if paused else 'on'}"
+                "</strong> (POST /control/webhooks, /control/webhooks/fail, "
+                "/control/webhooks/duplicate).</p>" + table)
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:

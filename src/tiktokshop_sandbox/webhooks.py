@@ -218,7 +218,7 @@ class WebhookSender:
                 outcome, delivered = f"HTTP {response.status_code}", response.is_success
             except httpx.TimeoutException:
                 outcome, delivered = f"no answer within {self.settings.webhook_timeout:g} s", False
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # noqa: BLE001 (refused, reset, a bad URL: a failed attempt)
                 outcome, delivered = f"could not be sent ({type(exc).__name__})", False
         await run_in_threadpool(self._record, delivery, delivered, outcome)
 

@@ -12,6 +12,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from testsupport.servers import dead_port
 from tiktokshop_protocol import WEBHOOKS_PATH, return_approve_path, verify_webhook
 from tiktokshop_sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SandboxSettings, create_app
 
@@ -94,6 +95,10 @@ def test_a_new_return_request_arrives_signed_as_open_api_documents(client, app, 
     assert delivery["tts_notification_id"] == payload["tts_notification_id"]
     assert (delivery["state"], delivery["attempts"], delivery["event_type"]) == (
         "delivered", 1, "RETURN_STATUS_CHANGE")
+    page = client.get(SANDBOX + "/control").text
+    assert (f"<tr><td>{payload['tts_notification_id']}</td><td>RETURN_STATUS_CHANGE</td>"
+            f"<td>{US_SHOP}</td><td>delivered</td><td>1</td><td></td></tr>") in page
+    assert "Delivery is <strong>on</strong>" in page
 
 
 def test_a_shop_that_did_not_authorize_the_app_sends_nothing(client, app, receiver, connected):
@@ -325,3 +330,15 @@ def test_bad_controls_say_what_to_give(client):
 def test_an_app_webhook_address_that_tiktok_would_refuse_stops_the_sandbox(tmp_path):
     with pytest.raises(ValueError, match="https://"):
         create_app(SandboxSettings(data_dir=tmp_path, webhook_url="http://isv.example/hooks"))
+
+
+def test_an_address_nobody_listens_on_is_a_failed_attempt_retried(client, app):
+    token = connect(client, [US_SHOP])["access_token"]
+    success(open_api(client, "PUT", WEBHOOKS_PATH, token=token, query={"shop_cipher": US_CIPHER},
+                     body={"address": f"http://127.0.0.1:{dead_port()}/hooks",
+                           "event_type": "RETURN_STATUS_CHANGE"}))
+    add_return(client)
+    settle(app)
+    [delivery] = outbox(client)
+    assert delivery["state"] == "pending" and delivery["attempts"] == 1
+    assert delivery["last_error"] == "could not be sent (ConnectError)"
