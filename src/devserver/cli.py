@@ -3,6 +3,7 @@
     python serve.py                 # http://127.0.0.1:8000/
     python serve.py --port 0 --reset --data-dir /tmp/sandbox
     python serve.py --app ~/my-pyscript-app   # your own app folder, at /
+    python serve.py --app ~/my-pyscript-app --export site/   # written as a static site
 """
 
 import dataclasses
@@ -14,12 +15,16 @@ import tiktokshop_backend
 from tiktokshop_backend import SettingsError, listening_socket, shown_address
 from tiktokshop_sandbox import SecretUnfit
 
+from . import export
 from .app import create_app
 from .cdn_mirror import PinMismatch
 from .settings import Settings
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg == "--export" or arg.startswith("--export=") for arg in argv):
+        return export.main(argv)  # the static site: devserver.export's own flags
     settings = Settings.from_args(argv)  # a bad flag or variable exits 2 with one line
     # Bound first so that --port 0 can print the port the OS picked, and the
     # backend's settings name it.

@@ -59,20 +59,21 @@ class ManifestError(LookupError):
     """A marker or a file the manifest needs is missing; the message says which."""
 
 
-def content_security_policy(widget_origins=(), backend_origins=()) -> str:
+def content_security_policy(widget_origins=(), backend_origins=(), cdn_origins=(CDN_ORIGIN,)) -> str:
     """The page's policy: this site, jsDelivr, TikTok's lookup and the given origins.
 
     Widgets run scripts from their origin and call it; the backend is only
     called. 'unsafe-eval': widget-kit and PyScript build functions at run time;
     'wasm-unsafe-eval': the interpreter is WebAssembly; inline styles: the
-    widget brings its own <style>. No inline scripts.
+    widget brings its own <style>. No inline scripts. ``cdn_origins=()``: the
+    site serves PyScript and the interpreters itself (the export's --self-host-runtime).
     """
-    scripts = ["'self'", CDN_ORIGIN, *widget_origins, "'unsafe-eval'", "'wasm-unsafe-eval'"]
-    connect = ["'self'", CDN_ORIGIN, TIKTOK_RESOURCE_HOST, *widget_origins, *backend_origins]
+    scripts = ["'self'", *cdn_origins, *widget_origins, "'unsafe-eval'", "'wasm-unsafe-eval'"]
+    connect = ["'self'", *cdn_origins, TIKTOK_RESOURCE_HOST, *widget_origins, *backend_origins]
     directives = [
         ("default-src", ["'self'"]),
         ("script-src", scripts),
-        ("style-src", ["'self'", CDN_ORIGIN, "'unsafe-inline'"]),
+        ("style-src", ["'self'", *cdn_origins, "'unsafe-inline'"]),
         ("connect-src", list(dict.fromkeys(connect))),
         ("img-src", ["'self'", "data:"]),
         ("object-src", ["'none'"]),

@@ -291,6 +291,9 @@ def _parser(environ) -> argparse.ArgumentParser:
                         help="serve this PyScript app folder at / (its index.html) instead of "
                         "the demo, with the CDN mirror, the token endpoint and the sandbox; "
                         "the demo's assets and the library's packages stay reachable behind it")
+    parser.add_argument("--export", metavar="OUT",  # cli.py hands it to devserver.export
+                        help="write the app (the demo, or --app's) to OUT as a static site "
+                        "instead of serving it; its options: python -m devserver.export --help")
     parser.add_argument("--host", default=env("HOST", Settings.host),
                         help="interface to bind (default: %(default)s)")
     parser.add_argument("--port", type=_port, default=env("PORT", Settings.port, _port),

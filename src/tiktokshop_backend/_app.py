@@ -53,6 +53,7 @@ class BackendServices:
     def create(cls, settings: BackendSettings, clock: Clock | None = None,
                http: httpx.AsyncClient | None = None, shared=None,
                widget_token_issuer: WidgetTokenIssuer | None = None) -> "BackendServices":
+        """The services for ``settings``, each piece made unless given (see ``create_app``)."""
         quiet_http_client_logs()
         clock = clock or SystemClock()
         http = http or httpx.AsyncClient(follow_redirects=False)
@@ -69,6 +70,7 @@ class BackendServices:
                    ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl))
 
     async def aclose(self) -> None:
+        """Close the HTTP client and the shared state (Redis)."""
         await self.http.aclose()
         await self.shared.aclose()
 
@@ -76,6 +78,18 @@ class BackendServices:
 def create_app(settings: BackendSettings, *, clock: Clock | None = None,
                seller_hook: SellerHook = session_seller, http: httpx.AsyncClient | None = None,
                shared=None, widget_token_issuer: WidgetTokenIssuer | None = None) -> Starlette:
+    """The backend as a Starlette app, to run alone or mount in yours.
+
+    ``settings``: a ``BackendSettings``. The rest are swappable pieces, each
+    optional: ``clock`` (``.now()`` in unix seconds; default ``SystemClock``),
+    ``seller_hook`` (request -> the seller's TikTok ``open_id`` or None, plain or
+    async; default: the session cookie the OAuth callback sets), ``http`` (the
+    ``httpx.AsyncClient`` that talks to TikTok), ``shared`` (``MemoryShared`` or
+    ``RedisShared``; default from ``settings.redis_url``), ``widget_token_issuer``
+    (default: ``OpenApiWidgetTokenIssuer`` on ``settings.widget_token_path``).
+    The services are ``app.state.backend`` (``BackendServices``): a host app that
+    mounts this one calls ``await app.state.backend.aclose()`` on shutdown.
+    """
     services = BackendServices.create(settings, clock, http, shared, widget_token_issuer)
 
     @asynccontextmanager

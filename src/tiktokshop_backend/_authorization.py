@@ -44,6 +44,8 @@ class ReconnectNeeded(Exception):
 
 
 class SellerAuthorization:
+    """Sellers' TikTok authorization: the OAuth exchange, their shops, and access
+    tokens refreshed before they expire (one refresh at a time per seller)."""
     def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock):
         self.settings = settings
         self.client = client
@@ -52,6 +54,7 @@ class SellerAuthorization:
         self.clock = clock
 
     def authorize_url(self, state: str) -> str:
+        """TikTok's authorize page for this app, carrying ``state``."""
         query = urlencode({"service_id": self.settings.service_id, "state": state})
         return f"{self.settings.authorize_url}?{query}"
 
@@ -79,6 +82,7 @@ class SellerAuthorization:
         return seller
 
     async def shops(self, open_id: str) -> list[Shop]:
+        """The shops the seller ``open_id`` authorized, in order."""
         return await asyncio.to_thread(self.store.shops, open_id)
 
     async def access_token(self, open_id: str, refused: str | None = None) -> str:

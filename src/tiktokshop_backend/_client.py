@@ -77,6 +77,8 @@ class OpenApiError(Exception):
 
 
 class OpenApiClient:
+    """TikTok Shop's Open API and auth host: signed requests, reads retried with
+    jittered backoff on timeouts, 429 and 5xx; failures are ``OpenApiError``."""
     def __init__(self, settings, http: httpx.AsyncClient, clock: Clock, *,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  jitter: Callable[[], float] = random.random):

@@ -13,9 +13,11 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """What the backend reads the time from: ``now()`` in unix seconds."""
     def now(self) -> float: ...
 
 
 class SystemClock:
+    """The wall clock (``time.time()``)."""
     def now(self) -> float:
         return time.time()

@@ -37,6 +37,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class BackendSettings:
+    """The backend's settings; each field's variable is ``TIKTOKSHOP_<FIELD>``
+    (``REDIS_URL`` for ``redis_url``): see ``from_environ``."""
     # The app, as TikTok Shop Partner Center registered it.
     app_key: str
     app_secret: str = field(repr=False)

@@ -44,6 +44,7 @@ class _Limits:
 
 
 class MemoryShared(_Limits):
+    """Rate limits, caches, locks and OAuth state in this process: for one process."""
     def __init__(self):
         super().__init__(MemoryStorage())
         self._values: dict[str, tuple[bytes, float]] = {}
@@ -81,6 +82,8 @@ class MemoryShared(_Limits):
 
 
 class RedisShared(_Limits):
+    """Rate limits, caches, locks and OAuth state in Redis at ``url``: for several
+    processes or machines."""
     def __init__(self, url: str):
         super().__init__(RedisStorage(_limits_uri(url), implementation="redispy",
                                       key_prefix=KEY_PREFIX + "limits"))
@@ -115,4 +118,5 @@ def _limits_uri(url: str) -> str:
 
 
 def shared_state(redis_url: str | None) -> MemoryShared | RedisShared:
+    """``RedisShared`` on ``redis_url``, or ``MemoryShared`` without one."""
     return RedisShared(redis_url) if redis_url else MemoryShared()

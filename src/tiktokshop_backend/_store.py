@@ -50,6 +50,7 @@ class StoreUnreadable(Exception):
 
 @dataclass(frozen=True)
 class Shop:
+    """A shop a seller authorized: ``id``, ``name``, ``region`` and TikTok's ``cipher`` for it."""
     id: str
     name: str
     region: str
@@ -58,6 +59,7 @@ class Shop:
 
 @dataclass(frozen=True)
 class SellerTokens:
+    """A seller's TikTok tokens and their expiries (unix seconds); ``repr`` shows no token."""
     open_id: str
     name: str
     region: str
@@ -90,6 +92,8 @@ class TokenCipher:
 
 
 class TokenStore:
+    """The connected sellers and their shops in SQLite at ``path``, tokens encrypted
+    with ``cipher``; safe against a process killed mid-write."""
     def __init__(self, path: Path, cipher: TokenCipher):
         self.path = Path(path)
         self.cipher = cipher

@@ -25,6 +25,7 @@ from ._store import Shop, StoreUnreadable, TokenCipher
 
 @dataclass(frozen=True)
 class WidgetToken:
+    """A widget token from TikTok and its expiry (``expire_at``, unix seconds)."""
     token: str
     expire_at: int
 
@@ -33,10 +34,13 @@ class WidgetToken:
 
 
 class WidgetTokenIssuer(Protocol):
+    """Where widget tokens come from: ``issue(shop, access_token)`` -> ``WidgetToken``."""
     async def issue(self, shop: Shop, access_token: str) -> WidgetToken: ...
 
 
 class OpenApiWidgetTokenIssuer:
+    """Widget tokens from the Open API call at ``path`` (TikTok's widget onboarding
+    names it: ``TIKTOKSHOP_WIDGET_TOKEN_PATH``)."""
     def __init__(self, client: OpenApiClient, path: str):
         self.client = client
         self.path = path

@@ -31,6 +31,9 @@ QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~
 
 
 class Backend:
+    """The ISV backend at ``base_url``: JSON requests with the seller's cookie
+    (``credentials``), each given up after ``timeout`` seconds."""
+
     def __init__(self, base_url, timeout=10, credentials="include", fetch=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -53,9 +56,11 @@ class Backend:
         return (scheme + separator + rest.split("/")[0] if separator else "") + url
 
     async def get(self, path, query=(), error_class=BackendError, service=SERVICE):
+        """GET ``path`` with ``query`` pairs: the reply's JSON when its ``code`` is 0, else ``error_class``."""
         return await self.request("GET", self.url(path, query), None, error_class, service)
 
     async def post(self, path, body, error_class=BackendError, service=SERVICE):
+        """POST ``body`` as JSON to ``path``: the reply's JSON when its ``code`` is 0, else ``error_class``."""
         return await self.request("POST", self.url(path), body, error_class, service)
 
     async def request(self, method, url, body, error_class, service):

@@ -17,6 +17,9 @@ from .errors import BackendError, SellerNotConnected
 
 
 class Shop:
+    """A TikTok shop the seller connected: ``id`` (digits), ``name``, ``region`` (a
+    country code such as "US")."""
+
     def __init__(self, id, name, region):
         self.id = id
         self.name = name
@@ -31,6 +34,9 @@ class Shop:
 
 
 class Seller:
+    """The seller as the backend knows them: ``name``, ``shops`` (``Shop`` list),
+    ``current_shop_id``, and ``connect_url`` (where to connect another shop)."""
+
     def __init__(self, name, shops, current_shop_id, connect_url):
         self.name = name
         self.shops = shops
@@ -39,6 +45,7 @@ class Seller:
 
     @property
     def current_shop(self):
+        """The ``Shop`` the seller works on now (the first if the backend named none of theirs)."""
         for shop in self.shops:
             if shop.id == self.current_shop_id:
                 return shop
@@ -46,6 +53,9 @@ class Seller:
 
 
 class SellerAccount:
+    """The seller's shops from ``backend`` (a ``Backend``): ``load`` who they are,
+    ``switch`` shops. A seller with no shop connected is ``SellerNotConnected``."""
+
     def __init__(self, backend):
         self.backend = backend
 
