@@ -49,9 +49,13 @@ def main(argv=None) -> int:
     else:
         print(f"Serving the app in {settings.app_dir} at http://{address}/ ", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
-    # After Config, which sets uvicorn's logging up: TikTok's auth host (the sandbox)
-    # takes the app secret, codes and refresh tokens in the query string.
+    # After Config, which sets uvicorn's logging up: the sandbox, TikTok's side, takes
+    # credentials in URLs (the authorize page's state; the auth host's app secret, codes
+    # and refresh tokens). The backend's callback masks its own code and state.
     logging.getLogger("uvicorn.access").addFilter(tiktokshop_backend.RedactCredentials())
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down cleanly, then raised it again
+        pass
     return 0
 

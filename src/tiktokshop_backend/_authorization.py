@@ -1,8 +1,8 @@
 """Sellers authorize the app on TikTok Shop (OAuth); their access tokens stay fresh.
 
-    auth = SellerAuthorization(settings, client, store, shared, clock)
+    auth = SellerAuthorization(settings, client, store, shared, clock, on_disconnected=...)
     url = auth.authorize_url(state)              # TikTok's authorize page, for the browser
-    open_id = await auth.connect(auth_code)      # the callback's code: tokens and shops stored
+    seller = await auth.connect(auth_code)       # the callback's code: tokens and shops stored
     data = await auth.call(open_id, lambda token: client.open_api(..., access_token=token))
 
 ``call`` hands out the seller's access token, refreshed first when it expires
@@ -13,11 +13,16 @@ Refreshing takes the seller's lock (``shared.lock``, Redis-backed with
 one refresh in flight per seller, across every worker. A refresh token that has
 expired or that TikTok refuses means the seller must authorize again:
 ``ReconnectNeeded``, remembered for a while so that the seller's page hears it too.
+Then ``on_disconnected(seller)`` (a ``SellerProfile``) tells the ISV's code, again
+whenever the backend finds the connection lapsed after that memory ran out (at most
+every ``REFUSED_REFRESH_MEMORY_S``): an ISV marks its user's link broken, idempotently.
 """
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlencode
 
@@ -35,6 +40,28 @@ T = TypeVar("T")
 REFUSED_REFRESH_MEMORY_S = 10 * 60
 
 
+@dataclass(frozen=True)
+class SellerProfile:
+    """A seller who connected (or whose connection lapsed): what an ISV keeps of them.
+
+    ``open_id`` is TikTok's id of the seller, the one a seller hook returns."""
+    open_id: str
+    name: str
+    region: str
+    shops: tuple[Shop, ...]
+
+
+SellerCallback = Callable[[SellerProfile], "Awaitable[None] | None"]
+
+
+async def run_callback(callback: Callable | None, *args):
+    """``callback(*args)``, awaited if it is a coroutine function's; None without one."""
+    if callback is None:
+        return None
+    result = callback(*args)
+    return await result if inspect.isawaitable(result) else result
+
+
 class NotConnected(Exception):
     """The seller never authorized this app (or its record is gone)."""
 
@@ -46,21 +73,24 @@ class ReconnectNeeded(Exception):
 class SellerAuthorization:
     """Sellers' TikTok authorization: the OAuth exchange, their shops, and access
     tokens refreshed before they expire (one refresh at a time per seller)."""
-    def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock):
+
+    def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock,
+                 on_disconnected: SellerCallback | None = None):
         self.settings = settings
         self.client = client
         self.store = store
         self.shared = shared
         self.clock = clock
+        self.on_disconnected = on_disconnected
 
     def authorize_url(self, state: str) -> str:
         """TikTok's authorize page for this app, carrying ``state``."""
         query = urlencode({"service_id": self.settings.service_id, "state": state})
         return f"{self.settings.authorize_url}?{query}"
 
-    async def connect(self, auth_code: str) -> str:
+    async def connect(self, auth_code: str) -> SellerProfile:
         """Exchange the callback's code for tokens, fetch the authorized shops, store
-        both; the seller's open_id."""
+        both; the seller."""
         data = await self.client.auth(TOKEN_GET_PATH, {"auth_code": auth_code,
                                                        "grant_type": "authorized_code"})
         seller = _seller_tokens(TOKEN_GET_PATH, data)
@@ -69,15 +99,19 @@ class SellerAuthorization:
         await asyncio.to_thread(self.store.save_seller, seller, shops)
         await self.shared.delete(_refused_key(seller.open_id))
         logger.info("seller %s connected %d shop(s)", seller.open_id, len(shops))
-        return seller.open_id
+        return SellerProfile(seller.open_id, seller.name, seller.region, tuple(shops))
 
     async def seller(self, open_id: str) -> SellerTokens:
         """The stored seller; NotConnected or ReconnectNeeded when there is none to use."""
         seller = await asyncio.to_thread(self.store.seller, open_id)
         if seller is None:
             raise NotConnected(open_id)
-        if seller.refresh_expire_at <= self.clock.now() or await self.shared.get(
-                _refused_key(open_id)):
+        if await self.shared.get(_refused_key(open_id)):
+            raise ReconnectNeeded(open_id)
+        if seller.refresh_expire_at <= self.clock.now():
+            logger.info("seller %s's refresh token expired: the seller must authorize the "
+                        "app again", open_id)
+            await self._lapsed(seller)
             raise ReconnectNeeded(open_id)
         return seller
 
@@ -122,12 +156,23 @@ class SellerAuthorization:
             logger.warning("TikTok refused seller %s's refresh token (%s): the seller must "
                            "authorize the app again (or the app key/secret is wrong)",
                            seller.open_id, error.describe())
-            await self.shared.put(_refused_key(seller.open_id), b"1", REFUSED_REFRESH_MEMORY_S)
+            await self._lapsed(seller)
             raise ReconnectNeeded(seller.open_id) from error
         fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
         await asyncio.to_thread(self.store.save_seller, fresh)
         logger.info("refreshed seller %s's access token", seller.open_id)
         return fresh
+
+    async def _lapsed(self, seller: SellerTokens) -> None:
+        """Remember that the seller must reconnect, and tell ``on_disconnected``: its
+        failure is logged, not the seller's (their page hears ReconnectNeeded alike)."""
+        await self.shared.put(_refused_key(seller.open_id), b"1", REFUSED_REFRESH_MEMORY_S)
+        shops = await self.shops(seller.open_id)
+        profile = SellerProfile(seller.open_id, seller.name, seller.region, tuple(shops))
+        try:
+            await run_callback(self.on_disconnected, profile)
+        except Exception:
+            logger.exception("on_seller_disconnected failed for seller %s", seller.open_id)
 
 
 def _refused_key(open_id: str) -> str:

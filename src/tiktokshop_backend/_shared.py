@@ -8,6 +8,11 @@
 
 Without Redis everything lives in this process (asyncio locks, a dict, the
 ``limits`` library's memory storage): one process needs no other service.
+Those asyncio objects belong to the one event loop the app runs on (uvicorn
+has one per process); driven from two loops at once (two TestClients entered
+on one app, each with a loop of its own), asyncio's locks fail with "bound to
+a different event loop" or wait forever, so ``MemoryShared`` refuses a second
+running loop with a ``RuntimeError`` that says so.
 With ``REDIS_URL`` the same calls go to Redis (redis-py's asyncio client, its
 ``Lock``, and ``limits``' Redis storage), so several workers or machines
 share one set of limits, one cache and one holder of each lock.
@@ -49,6 +54,24 @@ class MemoryShared(_Limits):
         super().__init__(MemoryStorage())
         self._values: dict[str, tuple[bytes, float]] = {}
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _on_one_loop(self) -> None:
+        """Refuse a second event loop while the first still runs (one that ended is
+        replaced: a TestClient used without ``with`` runs each request on a new loop)."""
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            raise RuntimeError(
+                "the backend's in-process state (locks, rate limits) is in use on another "
+                "event loop: run one app on one loop (two TestClients on one app must share "
+                "one's portal)")
+        self._loop = loop
+
+    async def hit(self, namespace: str, rate: str, key: str) -> int | None:
+        self._on_one_loop()
+        return await super().hit(namespace, rate, key)
 
     async def put(self, key: str, value: bytes, ttl: float) -> None:
         self._values[key] = (value, time.monotonic() + ttl)
@@ -71,6 +94,7 @@ class MemoryShared(_Limits):
 
     @asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
+        self._on_one_loop()
         lock = self._locks.get(name)
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()

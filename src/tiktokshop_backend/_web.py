@@ -5,7 +5,8 @@
     GET  /api/v1/widget/access_token?outer_shop_id=...&partner_type=1   the seed's token call
     GET  /api/v1/returns/summary?outer_shop_id=...[&fresh=1]   returns awaiting the seller
     GET  /auth/tiktok/start                 302 to TikTok's authorize page (state in the session)
-    GET  /auth/tiktok/callback?code=&state= checks state, exchanges the code, signs in, 302 back
+    GET  /auth/tiktok/callback?code=&state= checks state, exchanges the code, signs in,
+                                            tells on_seller_connected, 302 back
 
 Every JSON reply is ``{"code", "message", "data"}`` and ``no-store``; errors
 have a non-zero code. A JSON request goes through, in this order:
@@ -27,7 +28,6 @@ proxy: then requests for another host are refused by TrustedHostMiddleware),
 else the origin the request names (its Host header and scheme).
 """
 
-import inspect
 import json
 import logging
 import re
@@ -52,10 +52,11 @@ from tiktokshop_widgets.backend import (
     TOKEN_PATH,
 )
 
-from ._authorization import NotConnected, ReconnectNeeded
+from ._authorization import NotConnected, ReconnectNeeded, SellerProfile, run_callback
 from ._client import OpenApiError
 from ._origins import host_of, origin_of
-from ._sessions import session_id, sign_in
+from ._redaction import callback_credentials
+from ._sessions import backend_session, session_id, sign_in
 from ._store import Shop, StoreUnreadable
 
 START_PATH = "/auth/tiktok/start"
@@ -80,6 +81,8 @@ TIKTOK_RATE_LIMITED = 50300
 logger = logging.getLogger("tiktokshop_backend.web")
 
 SellerHook = Callable[[Request], "str | None | Awaitable[str | None]"]
+# Told of each seller the OAuth callback connected; a Response it returns answers the callback.
+ConnectedHook = Callable[[Request, SellerProfile], "Response | None | Awaitable[Response | None]"]
 
 
 class InvalidInput(ValueError):
@@ -91,10 +94,11 @@ def json_reply(status: int, code: int, message: str, data=None, headers=None) ->
                         headers={"cache-control": "no-store", **(headers or {})})
 
 
-def routes(services, settings, seller_hook: SellerHook) -> list[Route]:
+def routes(services, settings, seller_hook: SellerHook,
+           on_seller_connected: ConnectedHook | None = None) -> list[Route]:
     api = JsonApi(services, settings, seller_hook)
     guard = api_middleware(settings)
-    oauth = OAuth(services, settings)
+    oauth = OAuth(services, settings, on_seller_connected)
     return [
         Route(SELLER_PATH, api.endpoint(("GET",), api.seller), middleware=guard),
         Route(CURRENT_SHOP_PATH, api.endpoint(("POST",), api.current_shop), middleware=guard),
@@ -143,13 +147,11 @@ class JsonApi:
         client_ip = request.client.host if request.client else "unknown"
         if wait := await shared.hit("ip", self.settings.token_limit_per_ip, client_ip):
             return too_many_requests(wait)
-        open_id = self.seller_hook(request)
-        if inspect.isawaitable(open_id):
-            open_id = await open_id
+        open_id = await run_callback(self.seller_hook, request)
         if not open_id:
             return not_connected(request)
         if wait := await shared.hit("session", self.settings.token_limit_per_session,
-                                    session_id(request.session)):
+                                    session_id(backend_session(request))):
             return too_many_requests(wait)
         try:
             return await handler(request, open_id)
@@ -177,7 +179,7 @@ class JsonApi:
         except OpenApiError:  # TikTok unreachable: connected, as far as anyone knows
             pass
         shops = await self.services.authorization.shops(open_id)
-        current = request.session.get("shop_id")
+        current = backend_session(request).get("shop_id")
         if current not in [shop.id for shop in shops]:
             current = shops[0].id if shops else None
         return json_reply(200, 0, "success", {
@@ -191,7 +193,7 @@ class JsonApi:
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = await requested_current_shop(request)
         await self.sellers_shop(open_id, shop_id)
-        request.session["shop_id"] = shop_id
+        backend_session(request)["shop_id"] = shop_id
         return await self.seller(request, open_id)
 
     async def access_token(self, request: Request, open_id: str) -> JSONResponse:
@@ -301,9 +303,10 @@ def tiktok_failed(error: OpenApiError) -> JSONResponse:
 
 
 class OAuth:
-    def __init__(self, services, settings):
+    def __init__(self, services, settings, on_seller_connected: ConnectedHook | None = None):
         self.services = services
         self.settings = settings
+        self.on_seller_connected = on_seller_connected
 
     async def start(self, request: Request) -> Response:
         client_ip = request.client.host if request.client else "unknown"
@@ -312,27 +315,38 @@ class OAuth:
                                                   client_ip):
             return too_many_requests(wait)
         state = secrets.token_urlsafe(32)
-        request.session["oauth_state"] = state
+        backend_session(request)["oauth_state"] = state
         await self.services.shared.put("oauth-state:" + state, b"1", OAUTH_STATE_TTL_S)
         return RedirectResponse(self.services.authorization.authorize_url(state), 302,
                                 headers={"cache-control": "no-store"})
 
     async def callback(self, request: Request) -> Response:
-        state = request.query_params.get("state", "")
-        expected = request.session.pop("oauth_state", None)
+        # Out of the URL (which the server logs): see _redaction.CallbackCredentialsOutOfUrl.
+        credentials = callback_credentials(request)
+        state = credentials.get("state", "")
+        session = backend_session(request)
+        expected = session.pop("oauth_state", None)
         # The state first: it must be the one this browser was sent with, and unused.
         if not (isinstance(expected, str) and secrets.compare_digest(state, expected)
                 and await self.services.shared.take("oauth-state:" + state)):
             return page(400, "This authorization link has expired or was started in another "
                         "browser.", request)
-        code = request.query_params.get("code", "")
+        code = credentials.get("code", "")
         if not code or len(code) > MAX_CODE_LENGTH:
             return page(400, "TikTok Shop did not authorize the app.", request)
         try:
-            open_id = await self.services.authorization.connect(code)
+            seller = await self.services.authorization.connect(code)
         except OpenApiError:
             return page(502, "TikTok Shop did not complete the connection.", request)
-        sign_in(request.session, open_id)
+        sign_in(session, seller.open_id)
+        try:
+            answer = await run_callback(self.on_seller_connected, request, seller)
+        except Exception:
+            logger.exception("on_seller_connected failed for seller %s", seller.open_id)
+            return page(500, "Your TikTok Shop is connected, but this app could not record "
+                        "it: please connect again.", request)
+        if isinstance(answer, Response):
+            return answer
         return RedirectResponse(self.settings.page_url, 302, headers={"cache-control": "no-store"})
 
 

@@ -17,9 +17,10 @@ is signed in and picks shops; the code goes only to the app's registered
 redirect URL, with the ``state`` the link carried, byte for byte (open-api.md
 gives it back unchanged). A state longer than MAX_STATE_BYTES (UTF-8) is
 refused on the page with a message saying so, never cut: a cut state would
-come back as one the app never issued. ``authorize_redirect`` is what clicking Authorize does, shared
-with ``POST /control/authorize``. Errors of the auth host: UNKNOWN_APP (app key
-or secret), AUTH_CODE_INVALID, REFRESH_TOKEN_INVALID (all 401), 400 for a
+come back as one the app never issued. ``authorize_redirect`` is what
+clicking Authorize does, shared with ``POST /control/authorize``. Errors of
+the auth host: UNKNOWN_APP (app key or secret), AUTH_CODE_INVALID,
+REFRESH_TOKEN_INVALID (all 401), 400 for a
 wrong grant_type.
 """
 

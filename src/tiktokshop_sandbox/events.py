@@ -129,15 +129,17 @@ class Events:
         now = int(self.clock.now())
         db.execute(
             "INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, shop_id,"
-            " event_type) DO UPDATE SET address = excluded.address, update_time = excluded.update_time",
-            (self.settings.app_key, shop_id, WEBHOOK_EVENT_TYPES[event_name], check_address(address),
-             now, now))
+            " event_type) DO UPDATE SET address = excluded.address,"
+            " update_time = excluded.update_time",
+            (self.settings.app_key, shop_id, WEBHOOK_EVENT_TYPES[event_name],
+             check_address(address), now, now))
 
     def unsubscribe(self, db: sqlite3.Connection, shop_id: str, event_name: str) -> bool:
         """Whether there was a subscription to remove."""
-        return db.execute("DELETE FROM webhooks WHERE app_key = ? AND shop_id = ? AND event_type = ?",
-                          (self.settings.app_key, shop_id, WEBHOOK_EVENT_TYPES[event_name])
-                          ).rowcount > 0
+        deleted = db.execute(
+            "DELETE FROM webhooks WHERE app_key = ? AND shop_id = ? AND event_type = ?",
+            (self.settings.app_key, shop_id, WEBHOOK_EVENT_TYPES[event_name]))
+        return deleted.rowcount > 0
 
     # -- what happens, queued with the change ------------------------------------
 

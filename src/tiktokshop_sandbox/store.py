@@ -119,8 +119,8 @@ CREATE TABLE credentials (
     used_or_revoked INTEGER NOT NULL DEFAULT 0
 );
 """
-TABLES = (*events_schema.TABLES, "credentials", "grant_shops", "grants", "decisions", "return_line_items", "returns",
-          "shops")
+TABLES = (*events_schema.TABLES, "credentials", "grant_shops", "grants", "decisions",
+          "return_line_items", "returns", "shops")
 # Who may sort searches by what (column names go into SQL: only these).
 SORT_FIELDS = ("create_time", "update_time")
 TIME_BOUNDS = {">=": ">=", "<": "<"}

@@ -6,10 +6,18 @@ talking to it over real HTTP, both on one clock that stands still until a test m
         connect(backend, tiktok)                        # OAuth through the sandbox's authorize
         backend.get(SELLER_PATH).json()
         tiktok.control("faults", target="open_api", status=503, count=1)
+        other = another_browser(backend)                # a second browser on the same app
+        store_other_seller(backend, [US_SHOP])          # a seller who owns US_SHOP, not ours
+        interrupted([sys.executable, "serve.py", ...], log_path, {})   # Ctrl-C once it serves
 """
 
 import logging
+import os
+import signal
+import subprocess
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
@@ -21,7 +29,7 @@ from starlette.testclient import TestClient
 
 from testsupport.fixtures import watch_test_client_responses  # noqa: F401 (fixture)
 from testsupport.servers import run_redis, serve_in_thread
-from tiktokshop_backend import BackendSettings, create_app
+from tiktokshop_backend import BackendSettings, SellerTokens, Shop, create_app
 from tiktokshop_sandbox import (
     AUTH_MOUNT,
     AUTHORIZE_PATH,
@@ -35,6 +43,7 @@ from tiktokshop_sandbox import (
 )
 from tiktokshop_sandbox import create_app as create_sandbox
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z
 OWN_ORIGIN = "http://127.0.0.1:8000"
 REDIRECT_URL = OWN_ORIGIN + "/auth/tiktok/callback"
@@ -111,6 +120,32 @@ def backend(make_backend):
     return make_backend()
 
 
+def another_browser(client: TestClient) -> TestClient:
+    """A second browser (cookies of its own) on ``client``'s app, on ``client``'s event loop.
+
+    An app's asyncio state (its locks, the rate limiter's, httpx's pool) belongs to
+    the one loop it runs on, as under uvicorn; a TestClient entered on its own runs
+    the app on a loop of its own, and two loops over one app's locks break them.
+    So the second browser runs its requests on the first one's portal (its loop).
+    """
+    other = TestClient(client.app, base_url=str(client.base_url))
+    other.portal = client.portal
+    return other
+
+
+OTHER_SELLER = "other-seller-0001"
+
+
+def store_other_seller(client: TestClient, shop_ids, open_id: str = OTHER_SELLER) -> None:
+    """Store, in ``client``'s backend, another seller who connected ``shop_ids``: a shop
+    that is somebody's, just not the signed-in seller's."""
+    far = NOW + 365 * 86400
+    tokens = SellerTokens(open_id, "Other Seller", "US", "other-access-token", far,
+                          "other-refresh-token", far)
+    shops = [Shop(shop_id, f"Shop {shop_id}", "US", f"CIPHER_{shop_id}") for shop_id in shop_ids]
+    client.app.state.backend.store.save_seller(tokens, shops)
+
+
 def connect(client: TestClient, tiktok: Sandbox, shops=(US_SHOP, GB_SHOP)) -> None:
     """What a seller does: Connect (OAuth start), Authorize on TikTok, back to the callback."""
     start = client.get("/auth/tiktok/start", follow_redirects=False)
@@ -161,3 +196,23 @@ def redis_url(redis_server):
     client.flushall()
     client.close()
     return redis_server
+
+
+def interrupted(command: list[str], log_path: Path, environ: dict) -> tuple[int, str]:
+    """Start ``command``, press Ctrl-C (SIGINT) once it serves; its exit code and output."""
+    with open(log_path, "w") as log:
+        # SIGINT as a terminal delivers it (a shell may have started this run ignoring it).
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT, env={**os.environ, **environ},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 30
+        while "Application startup complete" not in log_path.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        return process.wait(30), log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

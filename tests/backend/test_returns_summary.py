@@ -10,7 +10,7 @@ from tiktokshop_protocol import ACCESS_TOKEN_HEADER, RETURNS_SEARCH_PATH, sign
 from tiktokshop_sandbox import OPEN_API_MOUNT, SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH as SUMMARY_PATH
 
-from .conftest import GB_SHOP, US_SHOP, RequestLog, connect
+from .conftest import GB_SHOP, US_SHOP, RequestLog, connect, store_other_seller
 
 DAY = 86_400
 
@@ -90,6 +90,7 @@ def test_one_search_in_flight_per_shop(make_backend, tiktok):
 
 def test_only_the_sellers_shops_and_well_formed_queries(backend, tiktok):
     connect(backend, tiktok, shops=[US_SHOP])
+    store_other_seller(backend, [GB_SHOP])  # a shop of another seller of this backend
     other = backend.get(SUMMARY_PATH, params={"outer_shop_id": GB_SHOP})
     assert other.status_code == 403 and other.json()["code"] == 40300
     for query in ({}, {"outer_shop_id": "x"}, {"outer_shop_id": US_SHOP, "fresh": "yes"},

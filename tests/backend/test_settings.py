@@ -1,6 +1,8 @@
 """The backend's settings from the environment: every field has a variable, a missing or
 bad one is refused naming it, and secrets never show in a repr."""
 
+import sys
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -64,3 +66,26 @@ def test_running_alone_without_settings_says_what_is_missing(capsys, monkeypatch
     err = capsys.readouterr().err
     assert err.startswith("tiktokshop_backend: not set: TIKTOKSHOP_APP_KEY")
     assert len(err.splitlines()) == 1
+
+
+def test_help_lists_every_variable_and_which_are_required(capsys):
+    from tiktokshop_backend.__main__ import main
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0
+    listed = {line.split()[0]: line.split(None, 1)[1]
+              for line in capsys.readouterr().out.splitlines()
+              if line.startswith("  ") and line.split()[0] in ENVIRONMENT_NAMES}
+    assert list(listed) == list(ENVIRONMENT_NAMES)
+    assert {name for name, what in listed.items() if what.startswith("required")} == set(REQUIRED)
+    assert listed["TIKTOKSHOP_APP_SECRET"] == "required, secret"
+    assert listed["TIKTOKSHOP_TOKEN_LIMIT_PER_IP"] == "default 300/minute"
+
+
+def test_ctrl_c_stops_it_quietly(tmp_path, monkeypatch):
+    from .conftest import interrupted
+    environ = {**REQUIRED, "TIKTOKSHOP_DB_PATH": str(tmp_path / "backend.sqlite3")}
+    code, output = interrupted([sys.executable, "-m", "tiktokshop_backend", "--port", "0"],
+                               tmp_path / "backend.log", environ)
+    assert "Finished server process" in output
+    assert "Traceback" not in output and code == 0

@@ -7,6 +7,7 @@ from dataclasses import fields
 import httpx2 as httpx
 import pytest
 
+from testsupport.leaks import WATCH, sandbox_credentials_db
 from testsupport.servers import run_backend
 from tiktokshop_backend import ENVIRONMENT_NAMES
 from tiktokshop_sandbox import Clock
@@ -33,10 +34,18 @@ def environ(tmp_path, tiktok, redis_url, **overrides) -> dict:
     return variables
 
 
+def watched(tiktok, *servers) -> None:
+    """The leak watch looks for what this test's sandbox issued in the processes' logs too."""
+    for server in servers:
+        WATCH.watch_log(server.log_path, server.data_dir,
+                        credentials_db=sandbox_credentials_db(tiktok.settings.data_dir))
+
+
 def test_two_processes_share_oauth_state_token_cache_and_limits(tmp_path, tiktok, redis_url):
     env = environ(tmp_path, tiktok, redis_url, token_limit_per_ip="5/minute")
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=10) as browser:
+        watched(tiktok, a, b)
         # The seller starts on A and TikTok sends them back to B.
         start = browser.get(a.url + "/auth/tiktok/start")
         state = httpx.URL(start.headers["location"]).params["state"]
@@ -63,6 +72,7 @@ def test_without_redis_a_process_keeps_its_own_state(tmp_path, tiktok, redis_url
     env = {**environ(tmp_path, tiktok, None), "REDIS_URL": ""}
     with run_backend(tmp_path / "a", env) as a, run_backend(tmp_path / "b", env) as b, \
             httpx.Client(timeout=10) as browser:
+        watched(tiktok, a, b)
         start = browser.get(a.url + "/auth/tiktok/start")
         state = httpx.URL(start.headers["location"]).params["state"]
         redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
@@ -75,6 +85,7 @@ def test_the_processes_log_no_credential(tmp_path, tiktok, redis_url):
     backend's own request lines and uvicorn's access log."""
     with run_backend(tmp_path / "a", environ(tmp_path, tiktok, redis_url)) as a, \
             httpx.Client(timeout=10) as browser:
+        watched(tiktok, a)
         start = browser.get(a.url + "/auth/tiktok/start")
         state = httpx.URL(start.headers["location"]).params["state"]
         redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
