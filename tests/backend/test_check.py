@@ -8,6 +8,7 @@ machine's clock, in-process (``run_check``) or as the command a developer types.
 """
 
 import asyncio
+import itertools
 import os
 import queue
 import re
@@ -27,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from testsupport.leaks import WATCH, sandbox_credentials_db
 from testsupport.servers import PROJECT_ROOT, _running, bound_socket, dead_port, serve_in_thread
 from tiktokshop_backend import BackendSettings, OpenApiClient
 from tiktokshop_backend._check import FAILED, PASSED, SKIPPED, Step, run_check
@@ -59,6 +61,7 @@ JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # The sandbox's access and refresh tokens and codes: secrets.token_urlsafe(32).
 SANDBOX_CREDENTIAL = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 STANDALONE_SERVING = re.compile(r"Serving the TikTok Shop sandbox at (http://\S+?)/sandbox/")
+CHECK_RUNS = itertools.count(1)
 STEPS = ("signature", "authorize link", "token exchange", "token refresh", "shops",
          "returns search", "widget token", "event subscriptions", "webhook address")
 
@@ -124,8 +127,22 @@ def check(settings, **kwargs) -> Outcome:
             return await run_check(settings, http=http, out=lines.append, **kwargs)
 
     steps = asyncio.run(go())
+    watched_log(settings.db_path.parent, settings.app_secret).write_text("\n".join(lines) + "\n")
     assert [step.name for step in steps] == list(STEPS)
     return Outcome({step.name: step for step in steps}, lines, credentials)
+
+
+def watched_log(workdir, *secrets: str):
+    """A new log file of the check's output in ``workdir``, which the run's leak watch
+    reads at the end for these secrets, the project's, and every code and token the
+    test's sandbox (``workdir``/sandbox or own-sandbox) issued."""
+    log_path = workdir / f"check-{next(CHECK_RUNS)}.log"
+    log_path.touch()
+    for sandbox_dir in ("sandbox", "own-sandbox"):
+        WATCH.watch_log(log_path, workdir, [SANDBOX_APP_SECRET, ENCRYPTION_KEY, SESSION_SECRET,
+                                            *filter(None, secrets)],
+                        credentials_db=sandbox_credentials_db(workdir / sandbox_dir))
+    return log_path
 
 
 class WebhookReceiver:
@@ -402,8 +419,10 @@ def command_environ(tiktok: Sandbox, redirect_url: str, **overrides) -> dict:
 
 
 @contextmanager
-def check_command(environ: dict, *args: str, stdin: str = ""):
-    """``python -m tiktokshop_backend check`` running; its output lines, as they come."""
+def check_command(workdir, environ: dict, *args: str, stdin: str = ""):
+    """``python -m tiktokshop_backend check`` running; its output lines, as they come
+    (and in a log the run's leak watch reads)."""
+    log_path = watched_log(workdir, environ.get("TIKTOKSHOP_APP_SECRET", ""))
     process = subprocess.Popen([sys.executable, "-m", "tiktokshop_backend", "check", *args],
                                cwd=PROJECT_ROOT, env=environ, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -412,8 +431,10 @@ def check_command(environ: dict, *args: str, stdin: str = ""):
     lines: queue.Queue = queue.Queue()
 
     def read():
-        for line in process.stdout:
-            lines.put(line.rstrip("\n"))
+        with open(log_path, "a") as log:
+            for line in process.stdout:
+                log.write(line)
+                lines.put(line.rstrip("\n"))
         lines.put(None)
     threading.Thread(target=read, daemon=True).start()
     try:
@@ -436,7 +457,7 @@ def test_the_command_waits_for_the_sellers_authorization_and_exits_0(tmp_path):
     redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
     port.close()  # the check binds it; nothing else takes a port this quickly
     with running_sandbox(tmp_path, redirect_url=redirect_url) as tiktok, \
-            check_command(command_environ(tiktok, redirect_url), "--wait", "60",
+            check_command(tmp_path, command_environ(tiktok, redirect_url), "--wait", "60",
                           "--verbose") \
             as (process, lines):
         seen = []
@@ -468,7 +489,7 @@ def test_the_command_waits_for_the_sellers_authorization_and_exits_0(tmp_path):
 def test_the_command_exits_1_when_a_step_fails(tmp_path, tiktok):
     environ = command_environ(tiktok, REDIRECT_URL, TIKTOKSHOP_APP_SECRET="wrong-secret-000")
     code = auth_code(tiktok)
-    with check_command(environ, "--code", code) as (process, lines):
+    with check_command(tmp_path, environ, "--code", code) as (process, lines):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 1, text
     assert "FAILED  signature" in text
@@ -480,7 +501,7 @@ def test_the_command_takes_the_address_the_browser_landed_on_from_standard_input
                                                                                   tiktok):
     redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state="pasted")["redirect_url"]
     code = parse_qs(urlsplit(redirect).query)["code"][0]
-    with check_command(command_environ(tiktok, REDIRECT_URL), "--code", "-",
+    with check_command(tmp_path, command_environ(tiktok, REDIRECT_URL), "--code", "-",
                        stdin=redirect + "\n") as (process, lines):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 0, text
@@ -488,7 +509,7 @@ def test_the_command_takes_the_address_the_browser_landed_on_from_standard_input
 
 
 def test_the_command_refuses_a_code_option_without_a_code(tmp_path, tiktok):
-    with check_command(command_environ(tiktok, REDIRECT_URL), "--code",
+    with check_command(tmp_path, command_environ(tiktok, REDIRECT_URL), "--code",
                        REDIRECT_URL + "?state=only") as (process, lines):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 2
@@ -497,17 +518,18 @@ def test_the_command_refuses_a_code_option_without_a_code(tmp_path, tiktok):
 
 def test_the_command_says_when_the_callback_cannot_come_here(tmp_path, tiktok):
     environ = command_environ(tiktok, "https://app.example/auth/tiktok/callback")
-    with check_command(environ) as (process, lines):
+    with check_command(tmp_path, environ) as (process, lines):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 1, text
     assert "TIKTOKSHOP_REDIRECT_URL is on app.example, not this machine" in text
-    assert "run the check again with --code - and paste it" in text and "Authorize link: " + tiktok.base + AUTHORIZE_PATH in text
+    assert "run the check again with --code - and paste it" in text
+    assert "Authorize link: " + tiktok.base + AUTHORIZE_PATH in text
 
 
 def test_the_command_stops_on_a_missing_setting_with_one_line(tmp_path, tiktok):
     environ = command_environ(tiktok, REDIRECT_URL)
     del environ["TIKTOKSHOP_WIDGET_TOKEN_PATH"]
-    with check_command(environ) as (process, lines):
+    with check_command(tmp_path, environ) as (process, lines):
         text = "\n".join(read_all(lines))
         assert process.wait(30) == 2
     assert text.startswith("tiktokshop_backend") and "\n" not in text
@@ -519,7 +541,7 @@ def test_ctrl_c_while_waiting_for_the_seller_stops_the_command_in_plain_words(tm
     redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
     port.close()
     with running_sandbox(tmp_path, redirect_url=redirect_url) as tiktok, \
-            check_command(command_environ(tiktok, redirect_url)) as (process, lines):
+            check_command(tmp_path, command_environ(tiktok, redirect_url)) as (process, lines):
         while not lines.get(timeout=60).startswith("Waiting up to 600 s"):
             pass
         process.send_signal(signal.SIGINT)
@@ -551,7 +573,7 @@ def test_two_real_processes_the_standalone_sandbox_with_an_app_of_ones_own_and_t
             "TIKTOKSHOP_SESSION_SECRET": SESSION_SECRET, "TIKTOKSHOP_WEBHOOK_URL": address}
         tiktok = Sandbox(url, None, None)
         subscribe(BackendSettings.from_environ(environ), tiktok, address, shops=(GB_SHOP,))
-        with check_command(environ, "--wait", "60") as (process, lines):
+        with check_command(tmp_path, environ, "--wait", "60") as (process, lines):
             seen = []
             while not (line := lines.get(timeout=60)).startswith("Waiting up to 60 s"):
                 seen.append(line)
