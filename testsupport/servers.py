@@ -98,18 +98,22 @@ def _wait_for_url(process, log_path: Path, serving: re.Pattern, timeout: float) 
                        f"{log_path.read_text()}")
 
 
-def bound_socket(host: str = "127.0.0.1") -> socket.socket:
+def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A socket bound to ``port`` (a free one by default): a server restarted on the
+    same port binds it again."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     return sock
 
 
 @contextmanager
-def serve_in_thread(app, startup_timeout: float = 10):
-    """``app`` under a real uvicorn in a thread of this process; its base URL."""
-    sock = bound_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+def serve_in_thread(app, startup_timeout: float = 10, lifespan: str = "off", sock=None):
+    """``app`` under a real uvicorn in a thread of this process; its base URL. The app's
+    lifespan runs with ``lifespan="on"``; ``sock`` (from ``bound_socket``) when the URL
+    must be known before the app is made."""
+    sock = sock or bound_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.time() + startup_timeout

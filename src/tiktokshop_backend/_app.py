@@ -15,13 +15,17 @@ callback), what the ISV does when a seller connects
 connection lapses (``on_seller_disconnected(seller)``), each sync or async,
 the httpx client that talks to TikTok, the shared state (default: Redis with
 ``settings.redis_url``, else this process) and the widget-token issuer
-(default: the Open API call at ``settings.widget_token_path``). Run alone, the app's lifespan closes what it
-opened; mounted, Starlette runs no lifespan of a mounted app, so the host app
-calls ``app.state.backend.aclose()`` on its own shutdown.
+(default: the Open API call at ``settings.widget_token_path``). Run alone, the
+app's lifespan starts its background work (the webhook subscriptions' check)
+and closes what it opened; mounted, Starlette runs no lifespan of a mounted
+app, so the host app calls ``await app.state.backend.start()`` on its start
+and ``await app.state.backend.aclose()`` on its shutdown.
 """
 
+import asyncio
+import logging
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx2 as httpx
 from starlette.applications import Starlette
@@ -33,13 +37,19 @@ from ._authorization import SellerAuthorization, SellerCallback
 from ._client import OpenApiClient
 from ._redaction import CallbackCredentialsOutOfUrl, quiet_http_client_logs
 from ._clock import Clock, SystemClock
+from ._event_streams import EventStreams
+from ._events import event_feed
 from ._returns_summary import ReturnsSummaries
 from ._sessions import session_middleware, session_seller
 from ._settings import BackendSettings
 from ._shared import shared_state
 from ._store import TokenCipher, TokenStore
-from ._web import ConnectedHook, SellerHook, routes
+from ._subscriptions import WebhookSubscriptions
+from ._web import ConnectedHook, SellerHook, json_reply, routes
 from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetTokenIssuer, WidgetTokens
+
+
+logger = logging.getLogger("tiktokshop_backend")
 
 
 @dataclass
@@ -54,6 +64,10 @@ class BackendServices:
     authorization: SellerAuthorization
     widget_tokens: WidgetTokens
     returns_summaries: ReturnsSummaries
+    events: object
+    event_streams: EventStreams
+    subscriptions: WebhookSubscriptions
+    background: list[asyncio.Task] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def create(cls, settings: BackendSettings, clock: Clock | None = None,
@@ -72,13 +86,32 @@ class BackendServices:
                                             on_seller_disconnected)
         issuer = widget_token_issuer or OpenApiWidgetTokenIssuer(client,
                                                                  settings.widget_token_path)
+        events = event_feed(settings.redis_url)
         return cls(settings, clock, http, shared, store, client, authorization,
                    WidgetTokens(issuer, authorization, shared, cipher, clock,
                                 settings.widget_token_margin),
-                   ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl))
+                   ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl),
+                   events, EventStreams(events, settings, json_reply),
+                   WebhookSubscriptions(client, authorization, shared, settings.webhook_url))
+
+    async def start(self) -> None:
+        """Start the background work: checking every known shop's webhook subscriptions."""
+        self.background.append(asyncio.create_task(self._check_subscriptions(),
+                                                   name="webhook subscriptions check"))
+
+    async def _check_subscriptions(self) -> None:
+        try:
+            await self.subscriptions.ensure_all()
+        except Exception:  # the pages poll meanwhile; the next start checks again
+            logger.exception("checking the webhook subscriptions failed")
 
     async def aclose(self) -> None:
-        """Close the HTTP client and the shared state (Redis)."""
+        """Stop the background work; close the event feed, the HTTP client and the shared
+        state (Redis)."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        await self.events.aclose()
         await self.http.aclose()
         await self.shared.aclose()
 
@@ -109,6 +142,7 @@ def create_app(settings: BackendSettings, *, clock: Clock | None = None,
 
     @asynccontextmanager
     async def lifespan(app):
+        await services.start()
         yield
         await services.aclose()
 

@@ -119,6 +119,29 @@ class SellerAuthorization:
         """The shops the seller ``open_id`` authorized, in order."""
         return await asyncio.to_thread(self.store.shops, open_id)
 
+    async def sellers(self) -> list[str]:
+        """Every connected seller's open_id."""
+        return await asyncio.to_thread(self.store.sellers)
+
+    async def shop_owner(self, shop_id: str) -> tuple[str, Shop] | None:
+        """The seller who connected ``shop_id``, and the shop; None for a shop nobody has."""
+        return await asyncio.to_thread(self.store.shop_owner, shop_id)
+
+    async def remove_shop(self, shop_id: str) -> str | None:
+        """Forget a shop whose authorization TikTok removed; the seller who had it."""
+        return await asyncio.to_thread(self.store.remove_shop, shop_id)
+
+    async def ask_to_reconnect(self, open_id: str, by: int) -> None:
+        """TikTok said the seller's authorization ends at ``by`` (unix seconds): remember it
+        until then, for who-am-I's ``reconnect_by``."""
+        await self.shared.put(_reconnect_key(open_id), str(by).encode(),
+                              max(1, by - self.clock.now()))
+
+    async def reconnect_by(self, open_id: str) -> int | None:
+        """When the seller must connect again by, if TikTok said so; None otherwise."""
+        value = await self.shared.get(_reconnect_key(open_id))
+        return int(value) if value else None
+
     async def access_token(self, open_id: str, refused: str | None = None) -> str:
         """A usable access token: the stored one unless it expires soon or is ``refused``."""
         seller = await self.seller(open_id)
@@ -173,6 +196,10 @@ class SellerAuthorization:
             await run_callback(self.on_disconnected, profile)
         except Exception:
             logger.exception("on_seller_disconnected failed for seller %s", seller.open_id)
+
+
+def _reconnect_key(open_id: str) -> str:
+    return "reconnect-by:" + open_id
 
 
 def _refused_key(open_id: str) -> str:

@@ -81,6 +81,16 @@ class BackendSettings:
     widget_token_margin: int = 60
     # How long a shop's returns summary is reused, in seconds.
     summary_ttl: int = 60
+    # The public https URL TikTok posts webhooks to (this backend's webhook_path): every
+    # connected shop is subscribed to it. None: no webhooks, the pages poll the summary.
+    webhook_url: str | None = None
+    # Where this backend receives TikTok's webhooks.
+    webhook_path: str = "/webhooks/tiktok"
+    # Seconds between heartbeats on a page's event stream (GET /api/v1/events).
+    event_heartbeat: int = 15
+    # Live event streams one process holds, and one browser session in one process.
+    event_streams_per_process: int = 1000
+    event_streams_per_session: int = 4
 
     def __post_init__(self):
         object.__setattr__(self, "db_path", Path(self.db_path))
@@ -93,6 +103,15 @@ class BackendSettings:
             if urlsplit(getattr(self, name)).scheme not in ("http", "https"):
                 raise SettingsError(f"{_variable(name)} must be an http(s) URL, "
                                     f"not {getattr(self, name)[:100]!r}")
+        if self.webhook_url is not None and urlsplit(self.webhook_url).scheme not in (
+                "http", "https"):
+            raise SettingsError(f"{_variable('webhook_url')} must be an http(s) URL, "
+                                f"not {self.webhook_url[:100]!r}")
+        if not self.webhook_path.startswith("/"):
+            raise SettingsError(f"{_variable('webhook_path')} must be a path like /x/y")
+        if min(self.event_heartbeat, self.event_streams_per_process,
+               self.event_streams_per_session) < 1:
+            raise SettingsError("event_heartbeat and the event stream limits must be 1 or more")
         if not self.widget_token_path.startswith("/"):
             raise SettingsError(f"{_variable('widget_token_path')} must be a path like /x/y")
         try:
@@ -166,6 +185,6 @@ def _convert(name: str, kind, raw: str):
         return Path(raw)
     if name == "cors_origins":
         return tuple(item.strip() for item in raw.split(",") if item.strip())
-    if name in ("redis_url", "public_origin"):
+    if name in ("redis_url", "public_origin", "webhook_url"):
         return raw.strip() or None
     return raw

@@ -3,6 +3,7 @@
     shared = shared_state(settings.redis_url)    # RedisShared with a URL, else MemoryShared
     if await shared.hit("token:ip", "30/minute", client_ip) ... # None, or seconds to wait
     await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
+    if await shared.claim("webhook:<id>", ttl=72 * 3600): ...  # first claim only: True once
     async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
     await shared.aclose()
 
@@ -89,6 +90,13 @@ class MemoryShared(_Limits):
         self._values.pop(key, None)
         return value
 
+    async def claim(self, key: str, ttl: float) -> bool:
+        """True for the first claim of ``key`` within ``ttl`` seconds, False after."""
+        if await self.get(key) is not None:
+            return False
+        await self.put(key, b"1", ttl)
+        return True
+
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
 
@@ -121,6 +129,10 @@ class RedisShared(_Limits):
 
     async def take(self, key: str) -> bytes | None:
         return await self._redis.getdel(KEY_PREFIX + key)
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        return bool(await self._redis.set(KEY_PREFIX + key, b"1", nx=True,
+                                          px=max(1, int(ttl * 1000))))
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(KEY_PREFIX + key)

@@ -4,6 +4,8 @@
     store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
     store.save_seller(seller)                 # after a refresh: new tokens, same shops
     store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
+    store.shop_owner(shop_id)                 # (open_id, Shop) or None: whose shop it is
+    store.remove_shop(shop_id)                # the seller deauthorized it (a webhook said)
 
 Access and refresh tokens are Fernet tokens in the file (AES-128-CBC with an
 HMAC, from ``cryptography``), keyed by ``TIKTOKSHOP_ENCRYPTION_KEY``; the rest
@@ -160,3 +162,17 @@ class TokenStore:
     def sellers(self) -> list[str]:
         with self._transaction() as db:
             return [row[0] for row in db.execute("SELECT open_id FROM sellers ORDER BY open_id")]
+
+    def shop_owner(self, shop_id: str) -> tuple[str, Shop] | None:
+        """The seller who connected ``shop_id``, and the shop; None for a shop nobody has."""
+        with self._transaction() as db:
+            row = db.execute("SELECT open_id, shop_id, name, region, cipher FROM shops "
+                             "WHERE shop_id = ?", (shop_id,)).fetchone()
+        return None if row is None else (row[0], Shop(*row[1:]))
+
+    def remove_shop(self, shop_id: str) -> str | None:
+        """Forget ``shop_id`` (its authorization was removed); the seller who had it, if any."""
+        with self._transaction() as db:
+            row = db.execute("DELETE FROM shops WHERE shop_id = ? RETURNING open_id",
+                             (shop_id,)).fetchone()
+        return None if row is None else row[0]

@@ -4,6 +4,8 @@
     POST /api/v1/seller/current_shop        {"shop_id": "..."}: switch the current shop
     GET  /api/v1/widget/access_token?outer_shop_id=...&partner_type=1   the seed's token call
     GET  /api/v1/returns/summary?outer_shop_id=...[&fresh=1]   returns awaiting the seller
+    GET  /api/v1/events                     the seller's events, as Server-Sent Events
+    POST /webhooks/tiktok                   TikTok's webhooks (settings.webhook_path)
     GET  /auth/tiktok/start                 302 to TikTok's authorize page (state in the session)
     GET  /auth/tiktok/callback?code=&state= checks state, exchanges the code, signs in,
                                             tells on_seller_connected, 302 back
@@ -34,6 +36,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 
+from starlette.background import BackgroundTask
 from starlette.datastructures import URL, Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -45,6 +48,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tiktokshop_widgets.backend import (
     CURRENT_SHOP_PATH,
+    EVENTS_PATH,
     NOT_CONNECTED,
     RECONNECT_NEEDED,
     RETURNS_SUMMARY_PATH,
@@ -54,10 +58,12 @@ from tiktokshop_widgets.backend import (
 
 from ._authorization import NotConnected, ReconnectNeeded, SellerProfile, run_callback
 from ._client import OpenApiError
+from ._clock import iso_time
 from ._origins import host_of, origin_of
 from ._redaction import callback_credentials
 from ._sessions import backend_session, session_id, sign_in
 from ._store import Shop, StoreUnreadable
+from ._webhooks import Webhooks
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
@@ -104,6 +110,8 @@ def routes(services, settings, seller_hook: SellerHook,
         Route(CURRENT_SHOP_PATH, api.endpoint(("POST",), api.current_shop), middleware=guard),
         Route(TOKEN_PATH, api.endpoint(("GET",), api.access_token), middleware=guard),
         Route(RETURNS_SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
+        Route(EVENTS_PATH, api.endpoint(("GET",), api.events), middleware=guard),
+        Route(settings.webhook_path, Webhooks(services, connect_url).receive, methods=["POST"]),
         Route(START_PATH, oauth.start, methods=["GET"]),
         Route(CALLBACK_PATH, oauth.callback, methods=["GET"]),
     ]
@@ -188,6 +196,7 @@ class JsonApi:
                       for shop in shops],
             "current_shop_id": current,
             "connect_url": connect_url(request),
+            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id)),
         })
 
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
@@ -214,6 +223,10 @@ class JsonApi:
         summary = await self.services.returns_summaries.for_shop(open_id, shop,
                                                                  fresh=fresh == "1")
         return json_reply(200, 0, "success", summary)
+
+    async def events(self, request: Request, open_id: str) -> Response:
+        await self.services.authorization.seller(open_id)  # NotConnected, ReconnectNeeded
+        return self.services.event_streams.open(request, open_id)
 
     async def sellers_shop(self, open_id: str, shop_id: str) -> Shop:
         await self.services.authorization.seller(open_id)  # NotConnected, ReconnectNeeded
@@ -345,9 +358,14 @@ class OAuth:
             logger.exception("on_seller_connected failed for seller %s", seller.open_id)
             return page(500, "Your TikTok Shop is connected, but this app could not record "
                         "it: please connect again.", request)
-        if isinstance(answer, Response):
-            return answer
-        return RedirectResponse(self.settings.page_url, 302, headers={"cache-control": "no-store"})
+        if not isinstance(answer, Response):
+            answer = RedirectResponse(self.settings.page_url, 302,
+                                      headers={"cache-control": "no-store"})
+        if answer.background is None:
+            # The seller's shops are subscribed to webhooks once the reply is sent.
+            answer.background = BackgroundTask(self.services.subscriptions.ensure_shops,
+                                               seller.open_id)
+        return answer
 
 
 def page(status: int, sentence: str, request: Request) -> HTMLResponse:

@@ -19,6 +19,8 @@ import hmac
 # The Event API (signed, shop-scoped): GET lists, PUT sets, DELETE removes a subscription.
 WEBHOOKS_PATH = "/event/202309/webhooks"
 WEBHOOK_SIGNATURE_HEADER = "Authorization"
+# TikTok retries a delivery this long: a receiver remembers each notification id at least as long.
+RETRY_WINDOW_S = 72 * 60 * 60
 
 # Event types: the number in a delivery's "type", the name the Event API takes.
 ORDER_STATUS_CHANGE = 1

@@ -22,6 +22,7 @@ TOKEN_PATH = "/api/v1/widget/access_token"
 SELLER_PATH = "/api/v1/seller"
 CURRENT_SHOP_PATH = "/api/v1/seller/current_shop"
 RETURNS_SUMMARY_PATH = "/api/v1/returns/summary"
+EVENTS_PATH = "/api/v1/events"
 # Codes of a 401 from any endpoint whose data carries the connect_url to send the seller to.
 NOT_CONNECTED = 40100
 RECONNECT_NEEDED = 40101
