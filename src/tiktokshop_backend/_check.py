@@ -3,7 +3,7 @@
     python -m tiktokshop_backend check               # prints the authorize link, waits
     python -m tiktokshop_backend check --code <auth code, or the address the browser landed on>
 
-    steps = await run_check(settings, code=None, webhook_url=None, out=print)
+    steps = await run_check(settings, code=None, out=print)
     all(step.status != FAILED for step in steps)
 
 With the backend's own settings (``TIKTOKSHOP_*``: TikTok's production or
@@ -60,13 +60,12 @@ from ._listen import listening_socket
 from ._redaction import quiet_http_client_logs
 from ._settings import BackendSettings, SettingsError
 from ._store import SellerTokens, Shop
+from ._subscriptions import EVENT_TYPES
 from ._widget_tokens import OpenApiWidgetTokenIssuer
 
 PROG = "tiktokshop_backend check"
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 WEBHOOK_URL_VARIABLE = "TIKTOKSHOP_WEBHOOK_URL"
-# The event the product needs delivered: the Event API names it, deliveries number it.
-RETURN_EVENT = "RETURN_STATUS_CHANGE"
 # How long the seller has to authorize in the browser, and a webhook address to answer.
 DEFAULT_WAIT_S = 600.0
 DEFAULT_WEBHOOK_TIMEOUT_S = 5.0
@@ -104,14 +103,14 @@ class Check:
     """The steps, in order, sharing what each found (the seller's tokens, the shops)."""
 
     def __init__(self, settings: BackendSettings, http: httpx.AsyncClient, clock: Clock, *,
-                 code: str | None, webhook_url: str | None, wait_s: float,
+                 code: str | None, wait_s: float,
                  webhook_timeout_s: float, out: Callable[[str], None]):
         self.settings = settings
         self.http = http
         self.clock = clock
         self.client = OpenApiClient(settings, http, clock)
         self.code = code
-        self.webhook_url = webhook_url
+        self.webhook_url = settings.webhook_url
         self.wait_s = wait_s
         self.webhook_timeout_s = webhook_timeout_s
         self._out = out
@@ -363,16 +362,19 @@ class Check:
             listed = ", ".join(f"{hook.get('event_type')} -> {hook.get('address')}"
                                for hook in hooks) or "none"
             found.append(f"{shop.name}: {listed}")
-            if self.webhook_url and not any(
-                    hook.get("event_type") == RETURN_EVENT
-                    and hook.get("address") == self.webhook_url for hook in hooks):
-                missing.append(shop.name)
+            if self.webhook_url:
+                registered = {(hook.get("event_type"), hook.get("address")) for hook in hooks}
+                lacking = [event for event in EVENT_TYPES
+                           if (event, self.webhook_url) not in registered]
+                if lacking:
+                    missing.append(f"{shop.name} ({', '.join(lacking)})")
         if missing:
             self.record(Step(name, FAILED, "; ".join(found),
-                             f"TikTok does not send {RETURN_EVENT} of "
-                             f"{', '.join(missing)} to {WEBHOOK_URL_VARIABLE} "
-                             f"({self.webhook_url}): subscribe the shop "
-                             f"(PUT {WEBHOOKS_PATH}) or correct the variable"))
+                             f"TikTok would not send {'; '.join(missing)} to "
+                             f"{WEBHOOK_URL_VARIABLE} ({self.webhook_url}): the backend "
+                             "subscribes each shop when its seller connects and when it "
+                             "starts with that address set: start it once (or correct the "
+                             "variable)"))
         else:
             self.record(Step(name, PASSED, "; ".join(found)))
 
@@ -596,7 +598,7 @@ def _is_loopback(host: str) -> bool:
 
 
 async def run_check(settings: BackendSettings, *, code: str | None = None,
-                    webhook_url: str | None = None, clock: Clock | None = None,
+                    clock: Clock | None = None,
                     http: httpx.AsyncClient | None = None, wait_s: float = DEFAULT_WAIT_S,
                     webhook_timeout_s: float = DEFAULT_WEBHOOK_TIMEOUT_S,
                     out: Callable[[str], None] = print) -> list[Step]:
@@ -604,7 +606,7 @@ async def run_check(settings: BackendSettings, *, code: str | None = None,
     quiet_http_client_logs()
     own = http is None
     http = httpx.AsyncClient() if own else http
-    check = Check(settings, http, clock or SystemClock(), code=code, webhook_url=webhook_url,
+    check = Check(settings, http, clock or SystemClock(), code=code,
                   wait_s=wait_s, webhook_timeout_s=webhook_timeout_s, out=out)
 
     async def note_date(response: httpx.Response) -> None:
@@ -663,10 +665,8 @@ def command(args: argparse.Namespace, environ=None) -> int:
     if code is not None and not (code := given_code(code)):
         print(f"{PROG}: --code has no code in it", file=sys.stderr)
         return 2
-    webhook_url = (getattr(settings, "webhook_url", None)
-                   or environ.get(WEBHOOK_URL_VARIABLE, "").strip() or None)
     try:
-        steps = asyncio.run(run_check(settings, code=code, webhook_url=webhook_url,
+        steps = asyncio.run(run_check(settings, code=code,
                                       wait_s=args.wait, webhook_timeout_s=args.webhook_timeout,
                                       out=lambda line: print(line, flush=True)))
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
@@ -30,8 +30,9 @@ from starlette.routing import Mount, Route
 
 from testsupport.leaks import WATCH, sandbox_credentials_db
 from testsupport.servers import PROJECT_ROOT, _running, bound_socket, dead_port, serve_in_thread
-from tiktokshop_backend import BackendSettings, OpenApiClient
+from tiktokshop_backend import BackendSettings, OpenApiClient, create_app
 from tiktokshop_backend._check import FAILED, PASSED, SKIPPED, Step, run_check
+from tiktokshop_backend._subscriptions import EVENT_TYPES
 from tiktokshop_protocol import TOKEN_GET_PATH, WEBHOOKS_PATH, verify_webhook
 from tiktokshop_sandbox import (
     AUTH_MOUNT,
@@ -109,8 +110,11 @@ class Outcome:
         assert not JWT.search(self.text)
 
 
-def check(settings, **kwargs) -> Outcome:
-    """``run_check`` in this process, noting the tokens TikTok's replies carried."""
+def check(settings, webhook_url=None, **kwargs) -> Outcome:
+    """``run_check`` in this process (``webhook_url``: TIKTOKSHOP_WEBHOOK_URL's setting),
+    noting the tokens TikTok's replies carried."""
+    if webhook_url is not None:
+        settings = replace(settings, webhook_url=webhook_url)
     lines, credentials = [], []
 
     async def note(response: httpx.Response) -> None:
@@ -172,8 +176,9 @@ def webhook_address(receiver: WebhookReceiver):
         yield url + "/webhooks/tiktok"
 
 
-def subscribe(settings, tiktok: Sandbox, address: str, shops=(US_SHOP, GB_SHOP)) -> None:
-    """What the backend does when a seller connects: each shop's return events to ``address``."""
+def subscribe(settings, tiktok: Sandbox, address: str, shops=(US_SHOP, GB_SHOP),
+              events=EVENT_TYPES) -> None:
+    """What the backend does when a seller connects: each shop's ``events`` to ``address``."""
     async def go():
         async with httpx.AsyncClient() as http:
             client = OpenApiClient(settings, http, Clock())
@@ -183,10 +188,10 @@ def subscribe(settings, tiktok: Sandbox, address: str, shops=(US_SHOP, GB_SHOP))
             listed = await client.open_api("GET", "/authorization/202309/shops",
                                            access_token=token)
             for shop in listed["shops"]:
-                await client.open_api("PUT", WEBHOOKS_PATH, access_token=token,
-                                      shop_cipher=shop["cipher"],
-                                      body={"address": address,
-                                            "event_type": "RETURN_STATUS_CHANGE"})
+                for event in events:
+                    await client.open_api("PUT", WEBHOOKS_PATH, access_token=token,
+                                          shop_cipher=shop["cipher"],
+                                          body={"address": address, "event_type": event})
     asyncio.run(go())
 
 
@@ -344,12 +349,29 @@ def test_a_shop_not_subscribed_to_the_webhook_address_fails(tmp_path, tiktok):
     settings = backend_settings(tmp_path, tiktok)
     receiver = WebhookReceiver()
     with webhook_address(receiver) as address:
-        subscribe(settings, tiktok, address, shops=(US_SHOP,))
+        subscribe(settings, tiktok, address, shops=(US_SHOP,), events=["RETURN_STATUS_CHANGE"])
         outcome = check(settings, code=auth_code(tiktok), webhook_url=address)
     events = outcome.steps["event subscriptions"]
     assert events.status == FAILED and "Thames Home Goods: none" in events.detail
-    assert "does not send RETURN_STATUS_CHANGE of Thames Home Goods" in events.cause
+    others = [event for event in EVENT_TYPES if event != "RETURN_STATUS_CHANGE"]
+    assert (f"TikTok would not send Maple & Co ({', '.join(others)}); Thames Home Goods "
+            f"({', '.join(EVENT_TYPES)}) to TIKTOKSHOP_WEBHOOK_URL ({address})") in events.cause
     assert outcome.steps["webhook address"].status == PASSED
+
+
+def test_the_backends_own_webhook_address_passes(tmp_path, tiktok):
+    """The backend's receiver (POST /webhooks/tiktok) takes the check's delivery and
+    refuses its forgery, as it would TikTok's."""
+    with serve_in_thread(create_app(backend_settings(tmp_path, tiktok), clock=tiktok.clock)) \
+            as backend:
+        address = backend + "/webhooks/tiktok"
+        settings = backend_settings(tmp_path, tiktok, webhook_url=address)
+        subscribe(settings, tiktok, address)
+        outcome = check(settings, code=auth_code(tiktok))
+    assert outcome.statuses() == dict.fromkeys(STEPS, PASSED), outcome.text
+    assert re.search(r"took a signed test delivery \(HTTP 200, \d+ ms\) and refused a forged "
+                     r"one \(HTTP 401\)", outcome.steps["webhook address"].detail)
+    outcome.assert_nothing_secret()
 
 
 @pytest.mark.parametrize("receiver, expected", [
@@ -377,7 +399,8 @@ def test_a_webhook_address_checking_another_apps_signature_fails(tmp_path, tikto
 
 def test_a_webhook_address_refusing_connections_fails(tmp_path, tiktok):
     address = f"http://127.0.0.1:{dead_port()}/webhooks/tiktok"
-    outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address, code=auth_code(tiktok))
+    outcome = check(backend_settings(tmp_path, tiktok), webhook_url=address,
+                    code=auth_code(tiktok))
     step = outcome.steps["webhook address"]
     assert step.status == FAILED and "could not deliver (ConnectError)" in step.detail
     assert "TikTok would retry every event" in step.cause
