@@ -144,7 +144,9 @@ def export(out: Path, backend_url: str | None = None, widgets_from: str | None =
     sources = {WidgetConfig.from_dict(widgets).source for widgets in configs.values()}
     for name in sorted(files):
         if name.endswith(".html") and isinstance(files[name], str) and CSP_MARKER in files[name]:
-            page = _render(manifest, name, files[name], policy)
+            # The pointed configs, for what the page preloads from its backend (who-am-I).
+            page = _render(manifest, name, files[name], policy,
+                           configs={n: text for n, text in files.items() if n in configs})
             # The sandbox's widget files are preloaded from where they now live;
             # TikTok's are only known once widget-kit has asked, so none for those.
             files[name] = SANDBOX_HINT.sub(
@@ -217,9 +219,10 @@ def _text_or_path(path: Path):
     return path
 
 
-def _render(manifest: PageManifest, name: str, text: str, policy: str | None = None) -> str:
+def _render(manifest: PageManifest, name: str, text: str, policy: str | None = None,
+            configs: dict | None = None) -> str:
     try:
-        return manifest.render(name, text, policy=policy)
+        return manifest.render(name, text, policy=policy, configs=configs)
     except ManifestError as error:
         raise SystemExit(f"{name}: {error}") from None
 

@@ -1,7 +1,8 @@
 """The demo seller app: who the seller is, their shop in the header, the Returns tab.
 
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
-                     make_watch=lambda shop_id: SummaryWatch(...))   # shop_id() is current
+                     make_watch=lambda shop_id: SummaryWatch(...),   # shop_id() is current
+                     first_row=lambda container: ...)   # awaitable: the widget's first row shown
     await app.start()            # asks the backend for the seller's shops, then the widget
     app.follow("returns")        # the shell's tab changed
     await app.switch("7495610000000000002")   # the header's switcher
@@ -13,7 +14,9 @@ first: a seller with no TikTok Shop connected sees "Connect your TikTok Shop"
 switcher, and switching swaps the widget's shop in place, without a reload.
 With a backend, the return requests waiting for the seller are counted
 outside the widget too (``summary_watch``): at start, after each decision,
-after a switch, and every few minutes.
+after a switch, and every few minutes. The first summary is no part of the
+widget's first row, so it waits for it (``first_row``) when the Returns tab
+is what the seller sees first; on another tab it is what they see, and goes at once.
 """
 
 from tiktokshop_widgets import MANAGE_RETURNS, BackendError, SellerNotConnected, WidgetError
@@ -25,8 +28,10 @@ CONTAINER = "#returns-widget"
 
 
 class ReturnsApp:
-    def __init__(self, settings, panel, header, make_kit, account=None, make_watch=None):
+    def __init__(self, settings, panel, header, make_kit, account=None, make_watch=None,
+                 first_row=None):
         self.settings = settings
+        self._first_row = first_row
         self._make_watch = make_watch  # make_watch(shop_id) -> SummaryWatch; shop_id() is current
         self.watch = None
         self.panel = panel
@@ -97,11 +102,16 @@ class ReturnsApp:
         self.kit.preload(MANAGE_RETURNS)
         if self._make_watch is not None:
             self.watch = self._make_watch(lambda: self.kit.config.shop_id)
-            self.watch.refresh_later()
+            in_background(self._first_summary())
         self.tab = ReturnsTab(self.kit, self.panel, CONTAINER,
                               on_decision=self.watch.decided if self.watch else None)
         if self.shown_tab is not None:
             self.follow(self.shown_tab)
+
+    async def _first_summary(self):
+        if self.shown_tab == "returns" and self._first_row is not None:
+            await self._first_row(CONTAINER)
+        await self.watch.refresh()
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)

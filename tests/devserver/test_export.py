@@ -66,7 +66,8 @@ def test_export_writes_only_the_app_pointed_at_the_backend(tmp_path):
     # The page is otherwise the one served in development: jsDelivr URLs and all.
     original = PageManifest(PROJECT_ROOT).render("index.html", (PROJECT_ROOT / "index.html").read_text())
     assert (page.replace(policy, content_security_policy())
-            .replace('href="https://backend.example/sandbox/', 'href="/sandbox/')) == original
+            .replace('href="https://backend.example/sandbox/', 'href="/sandbox/')
+            .replace(f'href="{BACKEND_URL}/api/v1/seller"', 'href="/api/v1/seller"')) == original
 
 
 def test_the_exported_config_and_script_carry_the_page_manifests_lists(tmp_path):
