@@ -241,8 +241,10 @@ class Check:
         except OSError as exc:
             self.record(Step(name, FAILED, f"cannot listen on {redirect.netloc} for the callback "
                              f"({exc.strerror})", "another program (the backend itself?) uses "
-                             "that port: stop it for the check, or authorize through it and pass "
-                             "the code with --code"))
+                             "that port: stop it for the check; or open the link below, "
+                             "authorize, copy the address your browser lands on and run the "
+                             "check again with --code - and paste it"))
+            self.say(f"Authorize link: {link}")
             return None
         self.say(f"Open this link in a browser, sign in as the seller and authorize the app:\n"
                  f"    {link}\n"

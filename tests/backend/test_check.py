@@ -295,6 +295,32 @@ def test_an_expired_refresh_token_means_the_seller_must_authorize_again(tmp_path
     outcome.assert_nothing_secret()
 
 
+def test_no_callback_in_time_fails_the_exchange(tmp_path, tiktok):
+    port = bound_socket()
+    redirect_url = f"http://127.0.0.1:{port.getsockname()[1]}/auth/tiktok/callback"
+    port.close()
+    outcome = check(backend_settings(tmp_path, tiktok, redirect_url=redirect_url), wait_s=0.2)
+    exchange = outcome.steps["token exchange"]
+    assert exchange.status == FAILED and exchange.detail == "no callback within 0.2 s"
+    assert "the seller did not authorize in time" in exchange.cause
+    assert outcome.steps["shops"].status == SKIPPED
+
+
+def test_a_callback_port_in_use_fails_the_exchange_and_says_what_to_do(tmp_path, tiktok):
+    taken = bound_socket()
+    taken.listen()
+    try:
+        redirect_url = f"http://127.0.0.1:{taken.getsockname()[1]}/auth/tiktok/callback"
+        outcome = check(backend_settings(tmp_path, tiktok, redirect_url=redirect_url))
+    finally:
+        taken.close()
+    exchange = outcome.steps["token exchange"]
+    assert exchange.status == FAILED and exchange.detail.startswith("cannot listen on 127.0.0.1:")
+    assert "run the check again with --code - and paste it" in exchange.cause
+    assert any(line.startswith("Authorize link: " + tiktok.base + AUTHORIZE_PATH)
+               for line in outcome.lines)
+
+
 # -- TikTok down or misconfigured -----------------------------------------------------------
 
 
