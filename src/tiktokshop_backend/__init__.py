@@ -22,7 +22,16 @@ from ._redaction import CallbackCredentialsOutOfUrl, RedactCredentials
 from ._sessions import BACKEND_SESSION, COOKIE_NAME, backend_session, session_seller, sign_in
 from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
 from ._shared import MemoryShared, RedisShared, shared_state
-from ._store import SellerTokens, Shop, StoreUnreadable, TokenCipher, TokenStore
+from ._store import (
+    Rotation,
+    SchemaNotCurrent,
+    SellerTokens,
+    Shop,
+    StoreUnavailable,
+    StoreUnreadable,
+    TokenCipher,
+    TokenStore,
+)
 from ._web import CALLBACK_PATH, START_PATH
 from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetToken, WidgetTokenIssuer
 
@@ -44,11 +53,14 @@ __all__ = [
     "ReconnectNeeded",
     "RedactCredentials",
     "RedisShared",
+    "Rotation",
+    "SchemaNotCurrent",
     "SellerAuthorization",
     "SellerProfile",
     "SellerTokens",
     "SettingsError",
     "Shop",
+    "StoreUnavailable",
     "StoreUnreadable",
     "SystemClock",
     "TokenCipher",

@@ -5,7 +5,10 @@
     await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
     if await shared.claim("webhook:<id>", ttl=72 * 3600): ...  # first claim only: True once
     async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
+    async with shared.try_lock("refresher") as held: ...          # held: False if taken
+    await shared.ping()                                           # raises if Redis is away
     await shared.aclose()
+    check_redis(settings.redis_url)      # at start: RedisError unless Redis answers
 
 Without Redis everything lives in this process (asyncio locks, a dict, the
 ``limits`` library's memory storage): one process needs no other service.
@@ -16,7 +19,9 @@ a different event loop" or wait forever, so ``MemoryShared`` refuses a second
 running loop with a ``RuntimeError`` that says so.
 With ``REDIS_URL`` the same calls go to Redis (redis-py's asyncio client, its
 ``Lock``, and ``limits``' Redis storage), so several workers or machines
-share one set of limits, one cache and one holder of each lock.
+share one set of limits, one cache and one holder of each lock. A lock is a
+lease the holder renews while it works: a holder that dies (a killed machine)
+frees it within ``LOCK_LEASE_S``.
 """
 
 import asyncio
@@ -29,11 +34,16 @@ from weakref import WeakValueDictionary
 import limits
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis import Redis as BlockingRedis
 from redis.asyncio import Redis
+from redis.exceptions import LockNotOwnedError, RedisError
 
 KEY_PREFIX = "tiktokshop-backend:"
-# A lock holder that died (a killed worker) frees its locks after this long.
-LOCK_TIMEOUT_S = 60
+# A lock holder that died (a killed worker) frees its locks after this long; a live one
+# renews its lease every third of it.
+LOCK_LEASE_S = 10
+# Seconds to wait for Redis at start.
+CHECK_TIMEOUT_S = 5
 
 
 class _Limits:
@@ -109,6 +119,21 @@ class MemoryShared(_Limits):
         async with lock:
             yield
 
+    @asynccontextmanager
+    async def try_lock(self, name: str) -> AsyncIterator[bool]:
+        """The lock if nobody holds it (True), else at once False."""
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        if lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
+
+    async def ping(self) -> None:
+        """Nothing to reach: this process is the shared state."""
+
     async def aclose(self) -> None:
         self._values.clear()
 
@@ -139,12 +164,61 @@ class RedisShared(_Limits):
 
     @asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
-        async with self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_TIMEOUT_S,
-                                    sleep=0.02):
+        lock = self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_LEASE_S, sleep=0.02)
+        await lock.acquire()
+        renewing = asyncio.create_task(_renew(lock))
+        try:
             yield
+        finally:
+            renewing.cancel()
+            try:
+                await lock.release()
+            except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
+                pass
+
+    @asynccontextmanager
+    async def try_lock(self, name: str) -> AsyncIterator[bool]:
+        """The lock if no process holds it (True), else at once False; a lease renewed
+        while held, like ``lock``'s."""
+        lock = self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_LEASE_S)
+        if not await lock.acquire(blocking=False):
+            yield False
+            return
+        renewing = asyncio.create_task(_renew(lock))
+        try:
+            yield True
+        finally:
+            renewing.cancel()
+            try:
+                await lock.release()
+            except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
+                pass
+
+    async def ping(self) -> None:
+        await self._redis.ping()
 
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+
+async def _renew(lock) -> None:
+    try:
+        while True:
+            await asyncio.sleep(LOCK_LEASE_S / 3)
+            await lock.reacquire()
+    except RedisError:  # lost: release says so, or the lease runs out
+        pass
+
+
+def check_redis(url: str) -> None:
+    """Raise RedisError (or ValueError, for a URL redis-py cannot use) unless Redis at
+    ``url`` answers."""
+    client = BlockingRedis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT_S,
+                                    socket_timeout=CHECK_TIMEOUT_S)
+    try:
+        client.ping()
+    finally:
+        client.close()
 
 
 def _limits_uri(url: str) -> str:

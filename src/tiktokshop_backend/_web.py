@@ -23,7 +23,9 @@ have a non-zero code. A JSON request goes through, in this order:
 4. the input (400 40000 naming the problem), and the shop: one of the
    seller's (403 40300).
 TikTok failing or down is 502 50200, TikTok rate limiting 503 50300 with
-Retry-After. Tokens travel only in reply bodies, never in a URL or a log line.
+Retry-After; the database unavailable 503 50301, Redis 503 50302 (the OAuth
+pages say it in a sentence), and the next request tries them again.
+Tokens travel only in reply bodies, never in a URL or a log line.
 
 "The backend's own origin" is ``settings.public_origin`` when set (behind a
 proxy: then requests for another host are refused by TrustedHostMiddleware),
@@ -36,6 +38,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 
+from redis.exceptions import RedisError
 from starlette.background import BackgroundTask
 from starlette.datastructures import URL, Headers
 from starlette.middleware import Middleware
@@ -59,10 +62,11 @@ from tiktokshop_widgets.backend import (
 from ._authorization import NotConnected, ReconnectNeeded, SellerProfile, run_callback
 from ._client import OpenApiError
 from ._clock import iso_time
+from ._database import describe
 from ._origins import host_of, origin_of
 from ._redaction import callback_credentials
 from ._sessions import backend_session, session_id, sign_in
-from ._store import Shop, StoreUnreadable
+from ._store import Shop, StoreUnavailable, StoreUnreadable
 from ._webhooks import Webhooks
 
 START_PATH = "/auth/tiktok/start"
@@ -83,6 +87,10 @@ TOO_MANY_REQUESTS = 42900
 SERVER_ERROR = 50000
 TIKTOK_FAILED = 50200
 TIKTOK_RATE_LIMITED = 50300
+DATABASE_UNAVAILABLE = 50301
+SHARED_STATE_UNAVAILABLE = 50302
+# What a 503 for our own database or Redis suggests: they come back by themselves.
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 logger = logging.getLogger("tiktokshop_backend.web")
 
@@ -196,7 +204,9 @@ class JsonApi:
                       for shop in shops],
             "current_shop_id": current,
             "connect_url": connect_url(request),
-            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id)),
+            # TikTok's word (a webhook), or the refresh token's end when within 7 days.
+            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id,
+                                                                                    seller)),
         })
 
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
@@ -246,7 +256,11 @@ class JsonEndpoint:
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.api.respond(Request(scope, receive), self.methods, self.handler)
+        request = Request(scope, receive)
+        try:  # here, inside the CORS middleware: an allowed page can read why
+            response = await self.api.respond(request, self.methods, self.handler)
+        except (StoreUnavailable, RedisError) as exc:
+            response = unavailable(request, exc)
         await response(scope, receive, send)
 
 
@@ -313,6 +327,23 @@ def tiktok_failed(error: OpenApiError) -> JSONResponse:
     what = "did not answer" if error.status is None else "refused the request"
     return json_reply(502, TIKTOK_FAILED, f"TikTok Shop {what}: try again in a moment "
                       f"(request_id {error.request_id or '-'})")
+
+
+def unavailable(request: Request, exc: Exception) -> Response:
+    """503 for the database or Redis being away (the app's exception handler, and the
+    JSON endpoints'): JSON with its code, or a sentence on the OAuth pages."""
+    if isinstance(exc, StoreUnavailable):
+        logger.error("%s (TIKTOKSHOP_DATABASE_URL / TIKTOKSHOP_DB_PATH)", exc)
+        code, what = DATABASE_UNAVAILABLE, "its database"
+    else:
+        logger.error("Redis (REDIS_URL) is unavailable: %s", describe(exc))
+        code, what = SHARED_STATE_UNAVAILABLE, "its shared state (Redis)"
+    if request.url.path.endswith((START_PATH, CALLBACK_PATH)):
+        return page(503, f"The app's server cannot reach {what} right now: try again in a "
+                    "moment.", request)
+    return json_reply(503, code, f"the app's server cannot reach {what}: try again in "
+                      f"{UNAVAILABLE_RETRY_AFTER_S} s",
+                      headers={"retry-after": str(UNAVAILABLE_RETRY_AFTER_S)})
 
 
 class OAuth:

@@ -1,6 +1,7 @@
 """The backend against the real sandbox: the sandbox under uvicorn on a loopback port
 (mounted at /sandbox as the dev server mounts it), the backend in-process (TestClient),
 talking to it over real HTTP, both on one clock that stands still until a test moves it.
+Every test of a backend runs twice: on a SQLite file and on PostgreSQL (``database``).
 
     def test_x(backend, tiktok):
         connect(backend, tiktok)                        # OAuth through the sandbox's authorize
@@ -28,8 +29,8 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from testsupport.fixtures import watch_test_client_responses  # noqa: F401 (fixture)
-from testsupport.servers import run_redis, serve_in_thread
-from tiktokshop_backend import BackendSettings, SellerTokens, Shop, create_app
+from testsupport.servers import run_postgres, run_redis, serve_in_thread
+from tiktokshop_backend import BackendSettings, SellerTokens, Shop, TokenStore, create_app
 from tiktokshop_sandbox import (
     AUTH_MOUNT,
     AUTHORIZE_PATH,
@@ -94,17 +95,50 @@ def backend_settings(tmp_path, tiktok: Sandbox, **overrides) -> BackendSettings:
         "encryption_key": ENCRYPTION_KEY, "session_secret": SESSION_SECRET,
         "widget_token_path": WIDGET_TOKEN_PATH, "db_path": tmp_path / "backend.sqlite3",
         "open_api_base": tiktok.base + OPEN_API_MOUNT, "auth_base": tiktok.base + AUTH_MOUNT,
-        "authorize_url": tiktok.base + AUTHORIZE_PATH, "timeout": 2.0, **overrides})
+        "authorize_url": tiktok.base + AUTHORIZE_PATH, "timeout": 2.0,
+        # The background refresher off, so that a test counts only the refreshes it causes;
+        # tests/backend/test_refresher.py turns it on.
+        "refresh_interval": 0, **overrides})
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """Debian's PostgreSQL, one throwaway cluster for the session."""
+    with run_postgres(tmp_path_factory.mktemp("postgres")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres):
+    """A database of the session's cluster, migrated once, emptied by each ``database``."""
+    url = postgres.create_database()
+    TokenStore(url, cipher=None).migrate()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> dict:
+    """Where the test's backends keep sellers, as settings: a new SQLite file, or the
+    session's PostgreSQL database with no seller in it."""
+    if request.param == "sqlite":
+        return {"db_path": tmp_path / "backend.sqlite3"}
+    import psycopg
+    url = request.getfixturevalue("postgres_url")
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("TRUNCATE shops, sellers")
+    return {"database_url": url}
 
 
 @pytest.fixture
-def make_backend(tmp_path, tiktok):
-    """A TestClient on a backend of its own settings (``overrides``), sharing the clock."""
+def make_backend(tmp_path, tiktok, database):
+    """A TestClient on a backend of its own settings (``overrides``), sharing the clock
+    and the database."""
     clients = []
 
     def make(app_args=None, **overrides) -> TestClient:
         app_args = {"clock": tiktok.clock, **(app_args or {})}
-        app = create_app(backend_settings(tmp_path, tiktok, **overrides), **app_args)
+        app = create_app(backend_settings(tmp_path, tiktok, **{**database, **overrides}),
+                         **app_args)
         client = TestClient(app, base_url=OWN_ORIGIN)
         client.__enter__()
         clients.append(client)
@@ -143,7 +177,7 @@ def store_other_seller(client: TestClient, shop_ids, open_id: str = OTHER_SELLER
     tokens = SellerTokens(open_id, "Other Seller", "US", "other-access-token", far,
                           "other-refresh-token", far)
     shops = [Shop(shop_id, f"Shop {shop_id}", "US", f"CIPHER_{shop_id}") for shop_id in shop_ids]
-    client.app.state.backend.store.save_seller(tokens, shops)
+    client.portal.call(client.app.state.backend.store.save_seller, tokens, shops)
 
 
 def connect(client: TestClient, tiktok: Sandbox, shops=(US_SHOP, GB_SHOP)) -> None:

@@ -23,6 +23,7 @@ WAIT_S = 15
 @contextmanager
 def running_backend(tmp_path, tiktok, sock=None, **overrides):
     """The backend under uvicorn, and a client of it with a connected seller's cookie."""
+    tmp_path.mkdir(parents=True, exist_ok=True)  # the store's folder, as a deployment has it
     app = create_app(backend_settings(tmp_path, tiktok, **overrides), clock=tiktok.clock)
     with serve_in_thread(app, sock=sock) as url, httpx.Client(base_url=url, timeout=WAIT_S) as client:
         connect(client, tiktok)

@@ -19,9 +19,10 @@ def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, str, int]]:
     """(earliest deadline, return_id, create_time) of every return waiting for the seller,
     asked of the sandbox directly, every page."""
     services = client.app.state.backend
-    (open_id,) = services.store.sellers()
-    token = services.store.seller(open_id).access_token
-    cipher = next(s.cipher for s in services.store.shops(open_id) if s.id == shop_id)
+    (open_id,) = client.portal.call(services.store.sellers)
+    token = client.portal.call(services.store.seller, open_id).access_token
+    cipher = next(s.cipher for s in client.portal.call(services.store.shops, open_id)
+                  if s.id == shop_id)
     deadlines, page_token = [], ""
     while True:
         query = {"app_key": SANDBOX_APP_KEY, "timestamp": str(int(tiktok.clock.now())),

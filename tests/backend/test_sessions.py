@@ -56,5 +56,5 @@ def test_the_cookie_names_the_seller_but_holds_no_token(backend, tiktok):
     content = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
     assert set(content) == {"sid", "open_id"}
     services = backend.app.state.backend
-    seller = services.store.seller(content["open_id"])
+    seller = backend.portal.call(services.store.seller, content["open_id"])
     assert seller.access_token not in backend.cookies["seller_session"]

@@ -33,14 +33,16 @@ class MethodLog:
 def event_api(client, tiktok, shop_id: str, method: str = "GET", body: bytes = b"") -> dict:
     """The Event API asked directly, as TikTok's own console would show the shop's webhooks."""
     store = client.app.state.backend.store
-    (open_id,) = store.sellers()
-    cipher = next(shop.cipher for shop in store.shops(open_id) if shop.id == shop_id)
+    (open_id,) = client.portal.call(store.sellers)
+    cipher = next(shop.cipher for shop in client.portal.call(store.shops, open_id)
+                  if shop.id == shop_id)
+    access_token = client.portal.call(store.seller, open_id).access_token
     query = {"app_key": SANDBOX_APP_KEY, "timestamp": str(int(tiktok.clock.now())),
              "shop_cipher": cipher}
     query["sign"] = sign(SANDBOX_APP_SECRET, WEBHOOKS_PATH, query, body)
     reply = httpx.request(method, tiktok.base + OPEN_API_MOUNT + WEBHOOKS_PATH, params=query,
                           content=body or None, headers={
-                              ACCESS_TOKEN_HEADER: store.seller(open_id).access_token,
+                              ACCESS_TOKEN_HEADER: access_token,
                               **({"content-type": "application/json"} if body else {})})
     assert reply.json()["code"] == 0, reply.text
     return reply.json()["data"]
@@ -105,6 +107,6 @@ def test_tiktok_down_while_subscribing_is_logged_not_raised(make_backend, tiktok
     event_api(backend, tiktok, US_SHOP, "DELETE", b'{"event_type":"RETURN_STATUS_CHANGE"}')
     tiktok.control("faults", target="open_api", status=503, count=100)
     services = backend.app.state.backend
-    (open_id,) = services.store.sellers()
+    (open_id,) = backend.portal.call(services.store.sellers)
     backend.portal.call(services.subscriptions.ensure_shops, open_id)
     assert "could not subscribe shop %s to webhooks" % US_SHOP in logs.text

@@ -44,16 +44,19 @@ def deliver(client, body, signature: str | None = None, headers=None):
 
 
 def open_id_of(client) -> str:
-    (open_id,) = client.app.state.backend.store.sellers()
+    (open_id,) = client.portal.call(client.app.state.backend.store.sellers)
     return open_id
 
 
 def events(client, after: str = "0") -> list:
     """Every event the seller's pages were sent after ``after`` (the in-process feed keeps them)."""
     feed = client.app.state.backend.events
+    open_id = open_id_of(client)
+
+    open_id = open_id_of(client)
 
     async def read():
-        async with feed.subscribe(open_id_of(client), after) as subscription:
+        async with feed.subscribe(open_id, after) as subscription:
             found = []
             while (event := await subscription.next(timeout=0)) is not None:
                 found.append(event)

@@ -67,7 +67,8 @@ def test_a_restart_keeps_the_connection_and_the_secrets(settings, client):
     assert all(path.stat().st_mode & 0o077 == 0 for path in secrets)
     with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as restarted:
         assert shop_ids(restarted) == [US_SHOP, GB_SHOP]
-        assert restarted.app.state.backend.store.sellers() == ["sbx-seller-7495610000"]
+        store = restarted.app.state.backend.store
+        assert restarted.portal.call(store.sellers) == ["sbx-seller-7495610000"]
     assert {path: path.read_bytes() for path in secrets} == secrets
 
 
