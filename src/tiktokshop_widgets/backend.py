@@ -11,6 +11,11 @@ this library and the backend package (``tiktokshop_backend``), which serves
 them: one source for both. Failures raise ``error_class(kind, message, ...)``
 (``BackendError`` unless the caller names a subclass), with ``kind`` one of
 "http", "json", "code", "timeout", "network".
+
+Each request runs in a task of its own (``Page.in_task``), so that its timeout
+(asyncio's ``wait_for``) works whoever awaits it: on MicroPython, a coroutine
+awaited at a script's top level or in an ``async`` event handler runs outside
+asyncio, where ``wait_for`` would cancel that caller and break it.
 """
 
 import asyncio
@@ -31,11 +36,21 @@ QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~
 
 
 class Backend:
-    def __init__(self, base_url, timeout=10, credentials="include", fetch=None):
+    def __init__(self, base_url, timeout=10, credentials="include", fetch=None, page=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.credentials = credentials
         self._fetch = fetch or _browser_fetch
+        self._page = page
+
+    @property
+    def page(self):
+        """The JavaScript side (``page.Page``): the browser's unless one was given."""
+        if self._page is None:
+            from .browser import BrowserPage
+
+            self._page = BrowserPage()
+        return self._page
 
     def url(self, path, query=()):
         """``base_url + path``, with ``query`` (name, value) pairs appended."""
@@ -60,6 +75,9 @@ class Backend:
 
     async def request(self, method, url, body, error_class, service):
         """The parsed reply of ``method url``; ``error_class`` for any failure."""
+        return await self.page.in_task(self._request(method, url, body, error_class, service))
+
+    async def _request(self, method, url, body, error_class, service):
         options = {"method": method, "credentials": self.credentials,
                    "headers": {"accept": "application/json"}}
         if body is not None:

@@ -47,11 +47,11 @@ class WidgetKit:
     def __init__(self, config, token=None, remotes=None, on_error=None, page=None,
                  clock=time.time):
         self.config = config
+        self._page = page
         self._own_token = token is None
-        self.token = token if token is not None else _backend_token(config)
+        self.token = token if token is not None else _backend_token(config, page)
         self.remotes = _remotes(remotes) if remotes is not None else config.remotes()
         self._on_error = on_error
-        self._page = page
         self._sdk = None
         self._sdk_ready = None  # asyncio.Event while the SDK is being loaded
         self._sdk_error = None
@@ -150,7 +150,7 @@ class WidgetKit:
         if config is not None:
             options["config"] = config.sdk_config()
             if keeps_own_token:  # the default token source is bound to the shop
-                token = _backend_token(config)
+                token = _backend_token(config, self.page)
         if token is None:
             _call_sdk(self.page, sdk.update, self.page.to_js(options))
         else:
@@ -265,9 +265,10 @@ class WidgetKit:
             self.page.warn(str(error))
 
 
-def _backend_token(config):
+def _backend_token(config, page):
     return BackendToken(config.token_url, outer_shop_id=config.shop_id,
-                        partner_type=config.partner_type, timeout=config.token_timeout)
+                        partner_type=config.partner_type, timeout=config.token_timeout,
+                        page=page)
 
 
 def _remotes(remotes):

@@ -25,6 +25,8 @@ Two rules of the FFI boundary hold for every page, because MicroPython
   (``in_task``), which any coroutine can await.
 """
 
+import asyncio
+
 from .background import in_background
 
 
@@ -112,7 +114,8 @@ class Page:
         """``await coroutine``, run as a task of its own: safe from any caller.
 
         The outcome, a result or any exception (cancellation included), is the
-        coroutine's own, raised as it was raised.
+        coroutine's own, raised as it was raised. Cancelling the caller (a task)
+        cancels the coroutine too.
         """
         finished = self.deferred()
         outcome = []
@@ -124,8 +127,12 @@ class Page:
                 outcome.append((None, error))
             finished.resolve(None)
 
-        in_background(run())
-        await finished.promise
+        task = in_background(run())
+        try:
+            await finished.promise
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
         value, error = outcome[0]
         if error is not None:
             raise error

@@ -156,7 +156,9 @@ class FakeDeferred:
         self.promise = FakeJsPromise()
 
     def resolve(self, value):
-        self.promise.set_result(value)
+        # A JS promise settles once; Python that stopped awaiting it (cancelled) changes nothing.
+        if not self.promise.done():
+            self.promise.set_result(value)
 
 
 class FakePromiseFunction:
