@@ -70,6 +70,26 @@ get.showsRunningScript = true;
 Object.defineProperty(document, "currentScript", { configurable: true, get });"""
 
 
+# A widget tells its seller of a failure in its own UI, as an alert: widget-kit
+# reports nothing of it (its render resolves once the widget has started).
+# Only changes cross to Python; the first look waits for a microtask, so that
+# Python is not called back while it is still calling this.
+WATCH_ALERT = """let last = "";
+const alertText = () => {
+  const alert = [...element.querySelectorAll('[role="alert"]')].find((a) => !a.closest("[hidden]"));
+  if (!alert) return "";
+  const copy = alert.cloneNode(true);
+  for (const control of copy.querySelectorAll('button, [role="button"]')) control.remove();
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+};
+const look = () => { const text = alertText(); if (text !== last) { last = text; report(text); } };
+const observer = new MutationObserver(look);
+observer.observe(element, { childList: true, subtree: true, characterData: true,
+                            attributes: true, attributeFilter: ["role", "hidden"] });
+queueMicrotask(look);
+return () => observer.disconnect();"""
+
+
 class BrowserPage(Page):
     def __init__(self):
         self.live_proxies = 0
@@ -80,6 +100,7 @@ class BrowserPage(Page):
         self._promise_function = js.Function("start", PROMISE_FUNCTION)
         self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
+        self._watch_alert = js.Function("element", "report", WATCH_ALERT)
 
     async def import_module(self, url):
         # A browser keeps a failed module import for the page's lifetime, so a
@@ -150,6 +171,9 @@ class BrowserPage(Page):
         for key in js.Object.keys(table):
             if key.startswith(prefix):
                 js.Reflect.deleteProperty(table, key)
+
+    def watch_alert(self, element, report):
+        return self._watch_alert(element, report)
 
     def on_unhandled_rejection(self, handler):
         def listener(event):

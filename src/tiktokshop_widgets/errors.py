@@ -144,6 +144,35 @@ def sdk_error(message, widget=None):
     return SdkError(message, widget)
 
 
+class WidgetFailed(WidgetError):
+    """The widget, once shown, reported a failure of its own: TikTok Shop refused
+    the app key, say, or the widget lost its connection.
+
+    ``widget_message`` is the widget's own words, as it shows them to the
+    seller; ``code`` the platform's code at their end, when there is one
+    ("36004003"), else None.
+    """
+
+    def __init__(self, widget_message, widget=None):
+        self.widget_message = widget_message
+        self.widget = widget
+        self.code = _trailing_code(widget_message)
+        super().__init__((widget or "The widget") + " reported: " + widget_message
+                         + ("" if widget_message.endswith((".", "!", "?")) else "."))
+
+
+def _trailing_code(message):
+    """"36004003" out of "... registered with TikTok Shop (36004003)"; None without one."""
+    if not message.endswith(")") or "(" not in message:
+        return None
+    code = message[message.rindex("(") + 1:-1]
+    # Digits, maybe after letters ("I01008"); MicroPython's str has no isalnum.
+    digits = code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if digits and all(char in "0123456789" for char in digits):
+        return code
+    return None
+
+
 class ContainerNotFound(WidgetError):
     """No element matches the selector given as a widget's container."""
 

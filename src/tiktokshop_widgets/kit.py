@@ -120,7 +120,7 @@ class WidgetKit:
     async def _mount(self, name, target, props):
         element = self.page.element(target)
         replaced = [v for v in self.views if v.container_id == element.id or v.name == name]
-        view = WidgetView(name, element, props, self.page, self._forget)
+        view = WidgetView(name, element, props, self.page, self._forget, self._report)
         # Registered before any await, so that a mount racing this one replaces it.
         self._views[element.id] = view
         for old in replaced:

@@ -88,6 +88,13 @@ class Page:
         """Delete the keys starting with ``prefix`` from ``globalThis[name]``."""
         raise NotImplementedError
 
+    def watch_alert(self, element, report):
+        """Call ``report(text)`` with the text of the alert shown in ``element`` (an
+        element with ``role="alert"``, its buttons left out), each time it changes:
+        "" once none shows. The first call comes after this returns. Returns a
+        function that stops watching."""
+        raise NotImplementedError
+
     def on_unhandled_rejection(self, handler):
         """Call ``handler(message, event)`` for each unhandled promise rejection."""
         raise NotImplementedError

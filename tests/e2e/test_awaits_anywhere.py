@@ -1,9 +1,8 @@
 """Every public coroutine of the library, awaited from each place a PyScript app awaits one.
 
-A page of its own (served through a route on the session server, which serves
-the library's modules at /src/tiktokshop_widgets/) calls each coroutine at the
-top level of its script, in a ``@when`` async click handler, in a task, and in
-two click handlers at once, and lists each outcome. MicroPython runs the top
+A page of its own (``own_pages``) calls each coroutine at the top level of
+its script, in a ``@when`` async click handler, in a task, and in two click
+handlers at once, and lists each outcome. MicroPython runs the top
 level and the handlers outside asyncio; a coroutine that waited on asyncio
 there (``wait_for``, an Event) ended with "TopLevelCoro has no attribute
 'throw'" and never returned.
@@ -14,32 +13,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from devserver.settings import PROJECT_ROOT
-from testsupport.versions import pyscript_core_url
-
+from .own_pages import serve_page
 from .returns_widget import WIDGET_TIMEOUT_MS
 
 PAGE_PATH = "/awaits-anywhere/"
 MAPLE = "7495610000000000001"
-LIBRARY = sorted((PROJECT_ROOT / "src/tiktokshop_widgets").glob("*.py"))
-
-CONFIG = "\n".join([
-    'interpreter = "/assets/python.mjs"  # the demo\'s: either interpreter, from the mirror',
-    'plugins = ["!error"]',
-    "",
-    "[files]",
-    *(f'"/src/tiktokshop_widgets/{path.name}" = "./tiktokshop_widgets/"' for path in LIBRARY),
-    "",
-    "[tiktok_widgets]",
-    'backend_url = "/"',
-    'app_key = "6sandboxapp01"',
-    'isv_name = "AWAITS_ANYWHERE_TEST"',
-    'widgets = ["@tiktokshop-widget/reverse:ManageReturns"]',
-    'sdk_url = "https://cdn.jsdelivr.net/npm/@tiktokshop/widget-kit@1.0.4/dist/es/index.js"',
-    'source = "sandbox"',
-    "[tiktok_widgets.entries]",
-    '"@tiktokshop-widget/reverse:ManageReturns" = "/sandbox/widgets/reverse/1.0.0/manifest.json"',
-])
 
 # Each call's outcome in a few words: what the page lists and the test expects.
 MAIN = """
@@ -141,17 +119,10 @@ await every_call("top")
 document.body.dataset.ready = "true"
 """
 
-HTML = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Awaits anywhere</title>
-<link rel="icon" href="data:,">
-<script type="module" src="{pyscript_core_url()}"></script></head>
-<body>
-<button id="in-handler">In a handler</button><button id="in-task">In a task</button>
+BODY = """<button id="in-handler">In a handler</button><button id="in-task">In a task</button>
 <button id="at-once">Two handlers at once</button>
 <ol id="report"></ol>
-<div id="returns-top"></div><div id="returns-handler"></div><div id="returns-task"></div>
-<script type="SCRIPT_TYPE" src="./main.py" config="./pyscript.toml"></script>
-</body></html>"""
+<div id="returns-top"></div><div id="returns-handler"></div><div id="returns-task"></div>"""
 
 BACKEND_CALLS = {
     "Backend.get": "code 0",
@@ -183,14 +154,7 @@ def report_of(page, where):
 
 @pytest.fixture
 def awaits_page(page, server, interpreter):
-    script_type = "mpy" if interpreter == "micropython" else "py"
-    files = {"index.html": HTML.replace("SCRIPT_TYPE", script_type),
-             "main.py": MAIN, "pyscript.toml": CONFIG}
-    page.route(re.compile(re.escape(server.url + PAGE_PATH) + r"[^?]*"),
-               lambda route: route.fulfill(
-                   body=files[route.request.url.rsplit("/", 1)[1] or "index.html"],
-                   content_type="text/html" if route.request.url.endswith("/") else "text/plain"))
-    page.goto(server.url + PAGE_PATH)
+    page.goto(serve_page(page, server, PAGE_PATH, interpreter, BODY, MAIN))
     return page
 
 
