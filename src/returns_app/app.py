@@ -1,7 +1,7 @@
 """The demo seller app: who the seller is, their shop in the header, the Returns tab.
 
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
-                     make_watch=lambda shop_id: SummaryWatch(...))   # shop_id() is current
+                     make_watch=lambda shop_id, on_refreshed: SummaryWatch(...))
     await app.start()            # asks the backend for the seller's shops, then the widget
     app.follow("returns")        # the shell's tab changed
     await app.switch("7495610000000000002")   # the header's switcher
@@ -10,7 +10,9 @@ With ``shop_id`` in the config the app shows that shop and asks the backend
 nothing but tokens. With ``backend_url`` alone it asks who the seller is
 first: a seller with no TikTok Shop connected sees "Connect your TikTok Shop"
 (the backend's OAuth start), not an error; one with several shops gets a
-switcher, and switching swaps the widget's shop in place, without a reload.
+switcher, and switching swaps the widget's shop in place, without a reload; a
+failed switch is said in the header until the backend answers again (a
+summary, a widget token, another switch).
 With a backend, the return requests waiting for the seller are counted
 outside the widget too (``summary_watch``): at start, after each decision,
 after a switch, and every few minutes.
@@ -19,7 +21,7 @@ after a switch, and every few minutes.
 from tiktokshop_widgets import MANAGE_RETURNS, BackendError, SellerNotConnected, WidgetError
 from tiktokshop_widgets.background import in_background
 
-from .returns_tab import ReturnsTab, ask_to_connect, sentence
+from .returns_tab import ReturnsTab, advice_for, ask_to_connect, sentence
 
 CONTAINER = "#returns-widget"
 
@@ -27,7 +29,9 @@ CONTAINER = "#returns-widget"
 class ReturnsApp:
     def __init__(self, settings, panel, header, make_kit, account=None, make_watch=None):
         self.settings = settings
-        self._make_watch = make_watch  # make_watch(shop_id) -> SummaryWatch; shop_id() is current
+        # make_watch(shop_id, on_refreshed) -> SummaryWatch; shop_id() is the current shop,
+        # on_refreshed() to be called after each summary had
+        self._make_watch = make_watch
         self.watch = None
         self.panel = panel
         self.header = header
@@ -85,8 +89,9 @@ class ReturnsApp:
             self._ask_to_connect(error)
             return
         except BackendError as error:
+            advice, can_retry = advice_for(error)
             self.panel.failed("Could not get your shops from the app's server.",
-                              sentence(str(error)) + " Check your connection, then retry.")
+                              sentence(str(error)) + " " + advice, can_retry)
             return
         self.header.show(seller)
         shop = seller.current_shop
@@ -96,10 +101,11 @@ class ReturnsApp:
         self.kit = self._make_kit(settings)
         self.kit.preload(MANAGE_RETURNS)
         if self._make_watch is not None:
-            self.watch = self._make_watch(lambda: self.kit.config.shop_id)
+            self.watch = self._make_watch(lambda: self.kit.config.shop_id, self.header.recovered)
             self.watch.refresh_later()
         self.tab = ReturnsTab(self.kit, self.panel, CONTAINER,
-                              on_decision=self.watch.decided if self.watch else None)
+                              on_decision=self.watch.decided if self.watch else None,
+                              on_mounted=self.header.recovered)
         if self.shown_tab is not None:
             self.follow(self.shown_tab)
 

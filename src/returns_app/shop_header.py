@@ -4,6 +4,7 @@
     header.show(seller)           # one shop: its name; several: a <select>
     header.busy()                 # while a switch is under way
     header.failed("Could not switch to Thames Home Goods: ...")
+    header.recovered()            # the backend answered again: the failure is old news
     header.connect(url)           # no shop yet: only the link to connect one
 
 It fills elements the page shell already painted (``shop``, ``shop-current``,
@@ -25,6 +26,7 @@ class ShopHeader:
         self._connect = document.getElementById("shop-connect")
         self._message = document.getElementById("shop-message")
         self._shown_shop_id = None
+        self._failure_shown = False
         # One listener for the page's lifetime: the options change, the element stays.
         self._switcher.addEventListener("change", create_proxy(
             lambda event: self._switched(on_switch)))
@@ -48,25 +50,34 @@ class ShopHeader:
         self._name.textContent = shop.name
         self._document.title = "Seller app · " + shop.name
         self._show_connect(seller.connect_url, "Connect another shop")
-        self._message.textContent = ""
+        self._show_message("")
         self._area.hidden = False
 
     def busy(self):
         self._switcher.disabled = True
-        self._message.textContent = "Switching shop…"
+        self._show_message("Switching shop…")
 
     def failed(self, text):
         """Say why a switch failed; the switcher goes back to the shop still shown."""
         self._switcher.value = self._shown_shop_id
         self._switcher.disabled = False
-        self._message.textContent = text
+        self._show_message(text, failure=True)
+
+    def recovered(self):
+        """A call to the backend succeeded since: a failure said here is cleared."""
+        if self._failure_shown:
+            self._show_message("")
 
     def connect(self, url):
         """No shop to show: only the way to connect one."""
         self._switcher.hidden = self._switcher_label.hidden = self._current.hidden = True
         self._show_connect(url, "Connect your TikTok Shop")
-        self._message.textContent = ""
+        self._show_message("")
         self._area.hidden = False
+
+    def _show_message(self, text, failure=False):
+        self._message.textContent = text
+        self._failure_shown = failure
 
     def _show_connect(self, url, text):
         self._connect.hidden = not url

@@ -90,6 +90,19 @@ queueMicrotask(look);
 return () => observer.disconnect();"""
 
 
+# Requests the page's own Content-Security-Policy refused, by origin. The browser
+# fails such a request as it fails one that found no network ("Failed to
+# fetch"), and reports the violation in a task of its own right after; so a
+# look one task after the failure finds it (listening from the page's start).
+POLICY_VIOLATIONS = """const blocked = new Map();
+document.addEventListener("securitypolicyviolation", (event) => {
+  try { blocked.set(new URL(event.blockedURI).origin, event.effectiveDirective); } catch {}
+});
+return (url) => new Promise((resolve) => setTimeout(() => {
+  resolve(blocked.get(new URL(url, document.baseURI).origin) || "");
+}, 0));"""
+
+
 class BrowserPage(Page):
     def __init__(self):
         self.live_proxies = 0
@@ -101,6 +114,7 @@ class BrowserPage(Page):
         self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
         self._watch_alert = js.Function("element", "report", WATCH_ALERT)
+        self._blocked_by_policy = js.Function(POLICY_VIOLATIONS)()
 
     async def import_module(self, url):
         # A browser keeps a failed module import for the page's lifetime, so a
@@ -174,6 +188,9 @@ class BrowserPage(Page):
 
     def watch_alert(self, element, report):
         return self._watch_alert(element, report)
+
+    async def blocked_by_policy(self, url):
+        return await self._blocked_by_policy(url)
 
     def on_unhandled_rejection(self, handler):
         def listener(event):

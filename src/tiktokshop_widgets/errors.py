@@ -47,6 +47,8 @@ class BackendError(WidgetError):
     ``connect_url`` is set when the backend answered that the seller must
     connect their TikTok Shop first (``reconnect``: again, their connection
     lapsed): any endpoint may say so, the token endpoint included.
+    ``browser_message`` is the browser's own words when no reply came
+    ("Failed to fetch"): for developers, never in the message.
     """
 
     def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None,
@@ -59,6 +61,7 @@ class BackendError(WidgetError):
         self.data = data
         self.connect_url = connect_url
         self.reconnect = reconnect
+        self.browser_message = None
 
 
 class TokenError(BackendError):
@@ -75,7 +78,15 @@ class SellerNotConnected(BackendError):
 
 
 class SdkUnavailable(WidgetError):
-    """TikTok's widget SDK (widget-kit) could not be loaded at all."""
+    """TikTok's widget SDK (widget-kit) could not be loaded at all.
+
+    ``kind`` is "network", or "blocked" when the page's own
+    Content-Security-Policy does not allow its origin (the console says what to
+    add); ``browser_message`` is the browser's own words, for developers.
+    """
+
+    kind = "network"
+    browser_message = None
 
 
 class SdkError(WidgetError):

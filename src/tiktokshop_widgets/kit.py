@@ -27,6 +27,7 @@ from .errors import (
     WidgetError,
     sdk_error,
 )
+from .page import policy_advice
 from .token import BackendToken, token_info
 from .view import WidgetView
 
@@ -167,8 +168,17 @@ class WidgetKit:
         try:
             sdk = await page.import_module(self.config.sdk_url)
         except Exception as error:
-            raise SdkUnavailable("TikTok's widget SDK could not be loaded from "
-                                 + self.config.sdk_url + " (" + str(error) + ").")
+            directive = await page.blocked_by_policy(self.config.sdk_url)
+            if directive:
+                page.warn(policy_advice(self.config.sdk_url, directive))
+            failure = SdkUnavailable("TikTok's widget SDK could not be loaded from "
+                                     + self.config.sdk_url + (
+                                         ": this page's security settings do not allow it."
+                                         if directive else "."))
+            failure.browser_message = str(error)
+            if directive:
+                failure.kind = "blocked"
+            raise failure
         core = _page_core.get(self.config.sdk_url)
         if core is not None:  # init already ran in this page: it ignores new options
             missing = [r["name"] for r in self.remotes if r["name"] not in core["names"]]

@@ -95,6 +95,13 @@ class Page:
         function that stops watching."""
         raise NotImplementedError
 
+    async def blocked_by_policy(self, url):
+        """The directive of the page's Content-Security-Policy ("connect-src",
+        "script-src-elem", ...) that kept a request to ``url``'s origin from
+        leaving, if one did; else "". Asked after such a request failed: a
+        browser reports the violation itself in a task of its own."""
+        raise NotImplementedError
+
     def on_unhandled_rejection(self, handler):
         """Call ``handler(message, event)`` for each unhandled promise rejection."""
         raise NotImplementedError
@@ -144,6 +151,20 @@ class Page:
         if error is not None:
             raise error
         return value
+
+
+def policy_advice(url, directive):
+    """For the developer, in the console: the page's own policy kept ``url`` from loading."""
+    if url.startswith(("http://", "https://")):
+        scheme, _, rest = url.partition("://")
+        origin = scheme + "://" + rest.split("/")[0].split("?")[0]
+    else:
+        origin = "the page's own origin ('self')"
+    base = directive[:-len("-elem")] if directive.endswith("-elem") else directive
+    return ("The page's Content-Security-Policy blocked " + url + ": its " + directive
+            + " does not allow " + origin + ". Add " + origin + " to the policy's " + base
+            + " (the page's <meta http-equiv=\"Content-Security-Policy\"> or the server's"
+            + " Content-Security-Policy header).")
 
 
 async def _settle(coroutine, resolve, reject, error):

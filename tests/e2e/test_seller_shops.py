@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from testsupport.browser import app_url, console_errors_of, route_outside_world
 from testsupport.servers import run_server
 
-from .returns_widget import WIDGET_TIMEOUT_MS, rows, wait_for_requests
+from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
 from .sandbox_control import control
 
 MAPLE, THAMES = "7495610000000000001", "7495610000000000002"
@@ -25,22 +25,33 @@ def shop_switcher(page):
     return page.get_by_role("banner").get_by_role("combobox", name="Shop")
 
 
+def badge_count(page):
+    return page.locator("#returns-badge-count")
+
+
 def test_the_seller_switches_shops_and_the_widget_follows_without_a_reload(
-        page, server, interpreter, console_errors):
+        page, server, interpreter, fresh_sandbox, console_errors):
     page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
     expect(shop_switcher(page)).to_have_value(MAPLE)
-    expect(page).to_have_title(re.compile(r"Seller app · Maple & Co$"))
+    # Both shops are seeded alike: one answer in Maple & Co makes their counts differ.
+    maple_waiting = rows(page).count() - 1  # the widget's default filter: what awaits an answer
+    accept(page, pending_ids(page)[0])
+    expect(badge_count(page)).to_have_text(str(maple_waiting))
+    expect(page).to_have_title(re.compile(rf"^\({maple_waiting}\) Seller app · Maple & Co$"))
     maple_rows = rows(page).evaluate_all("rows => rows.map(row => row.dataset.returnId)")
     page.evaluate("window.stillTheSamePage = true")
 
     shop_switcher(page).select_option(THAMES)
 
-    expect(page).to_have_title(re.compile(r"Seller app · Thames Home Goods$"))
     page.wait_for_function(
         "maple => { const shown = [...document.querySelectorAll('[data-testid=mr-row]')];"
         " return shown.length > 0 && shown.every(row => !maple.includes(row.dataset.returnId)); }",
         arg=maple_rows, timeout=WIDGET_TIMEOUT_MS)
+    thames_waiting = rows(page).count()
+    assert thames_waiting != maple_waiting
+    expect(badge_count(page)).to_have_text(str(thames_waiting))  # the summary follows the shop
+    expect(page).to_have_title(re.compile(rf"^\({thames_waiting}\) Seller app · Thames Home Goods$"))
     assert page.evaluate("window.stillTheSamePage") is True
     expect(page.get_by_test_id("mr-root")).to_have_count(1)
     expect(page.locator("#shop-message")).to_be_empty()

@@ -92,6 +92,7 @@ class FakePage(Page):
         self.import_error = None
         self.rejection_handlers = []
         self.globals = {}
+        self.policy_blocks = {}  # URL prefix -> the directive of the page's policy refusing it
 
     def add_element(self, selector):
         element = FakeElement(selector.lstrip("#"))
@@ -154,6 +155,13 @@ class FakePage(Page):
         watcher = AlertWatcher(element, report)
         asyncio.get_running_loop().call_soon(watcher.look)  # a microtask: after this returns
         return watcher.stop
+
+    async def blocked_by_policy(self, url):
+        await asyncio.sleep(0)  # the browser's report comes a task later
+        for prefix, directive in self.policy_blocks.items():
+            if url.startswith(prefix):
+                return directive
+        return ""
 
     def on_unhandled_rejection(self, handler):
         self.rejection_handlers.append(handler)

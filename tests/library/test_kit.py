@@ -112,8 +112,10 @@ async def test_an_unreachable_sdk_is_reported_and_retried():
     kit, page = make_kit()
     page.import_error = "Failed to fetch dynamically imported module"
 
-    with pytest.raises(SdkUnavailable, match="could not be loaded from https://cdn.jsdelivr.net/"):
+    with pytest.raises(SdkUnavailable) as error:
         await kit.mount(MANAGE_RETURNS, "#returns")
+    assert str(error.value) == "TikTok's widget SDK could not be loaded from " + config().sdk_url + "."
+    assert error.value.browser_message == "Failed to fetch dynamically imported module"
     page.import_error = None
     view = await kit.mount(MANAGE_RETURNS, "#returns")
     assert view.state == MOUNTED
@@ -636,3 +638,14 @@ async def test_an_unmounted_view_stops_watching_its_container():
 def test_a_widgets_message_without_a_code_has_none():
     assert WidgetFailed("Something broke (again)").code is None
     assert WidgetFailed("Traffic is invalid (I01008)").code == "I01008"
+
+
+async def test_an_sdk_the_pages_own_policy_blocks_is_named_for_the_developer():
+    kit, page = make_kit()
+    page.import_error = "Failed to fetch dynamically imported module"
+    page.policy_blocks["https://cdn.jsdelivr.net/"] = "script-src-elem"
+    with pytest.raises(SdkUnavailable, match="this page's security settings do not allow it"):
+        await kit.mount(MANAGE_RETURNS, "#returns")
+    (warning,) = page.warnings
+    assert "its script-src-elem does not allow https://cdn.jsdelivr.net. Add " \
+           "https://cdn.jsdelivr.net to the policy's script-src " in warning

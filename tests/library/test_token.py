@@ -27,9 +27,9 @@ class Clock:
         return self.now
 
 
-def backend_token(backend, clock=None, **kwargs):
+def backend_token(backend, clock=None, page=None, **kwargs):
     return BackendToken(URL, outer_shop_id="7495610000000000001", fetch=backend,
-                        clock=clock or Clock(), page=FakePage(), **kwargs)
+                        clock=clock or Clock(), page=page or FakePage(), **kwargs)
 
 
 async def test_hands_the_sdk_exactly_token_and_expire_at():
@@ -142,11 +142,28 @@ async def test_a_slow_backend_times_out():
     assert "did not answer within 0.05 s" in str(error.value)
 
 
-async def test_an_unreachable_backend_is_a_network_error():
+async def test_an_unreachable_backend_is_a_network_error_in_plain_words():
+    page = FakePage()
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeFetch(RuntimeError("Failed to fetch")))()
+        await backend_token(FakeFetch(RuntimeError("Failed to fetch")), page=page)()
     assert error.value.kind == "network"
-    assert "could not be reached (Failed to fetch)" in str(error.value)
+    assert str(error.value) == "The token service could not be reached."
+    assert error.value.browser_message == "Failed to fetch"  # the browser's words: not the seller's
+    assert page.warnings == []  # the browser logs the failed request itself
+
+
+async def test_a_backend_the_pages_own_policy_blocks_is_named_for_the_developer():
+    page = FakePage()
+    page.policy_blocks["https://backend.example/"] = "connect-src"
+    with pytest.raises(TokenError) as error:
+        await backend_token(FakeFetch(RuntimeError("Failed to fetch")), page=page)()
+    assert error.value.kind == "blocked"
+    assert str(error.value) == ("The token service could not be reached: this page's security "
+                                "settings do not allow it.")
+    (warning,) = page.warnings
+    assert warning.startswith("The page's Content-Security-Policy blocked " + URL)
+    assert "its connect-src does not allow https://backend.example. Add https://backend.example " \
+           "to the policy's connect-src" in warning
 
 
 def test_integer_expire_at_is_handed_on_as_a_string():
