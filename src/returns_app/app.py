@@ -9,7 +9,9 @@
 With ``shop_id`` in the config the app shows that shop and asks the backend
 nothing but tokens. With ``backend_url`` alone it asks who the seller is
 first: a seller with no TikTok Shop connected sees "Connect your TikTok Shop"
-(the backend's OAuth start), not an error; one with several shops gets a
+(the backend's OAuth start), not an error, and one whose connection ends
+within days "Reconnect before <date>" in the header, the widget working
+meanwhile; one with several shops gets a
 switcher, and switching swaps the widget's shop in place, without a reload; a
 failed switch is said in the header until the backend answers again (a
 summary, a widget token, another switch).
@@ -72,7 +74,7 @@ class ReturnsApp:
         except WidgetError as error:
             self.header.failed("Could not switch shops: " + sentence(str(error)))
             return
-        self.header.show(seller)
+        self._show_seller(seller)
         if self.watch is not None:
             self.watch.refresh_later()
         await self.tab.shop_changed()
@@ -93,7 +95,7 @@ class ReturnsApp:
             self.panel.failed("Could not get your shops from the app's server.",
                               sentence(str(error)) + " " + advice, can_retry)
             return
-        self.header.show(seller)
+        self._show_seller(seller)
         shop = seller.current_shop
         self._open(self.settings.for_shop(shop.id, shop.region))
 
@@ -108,6 +110,11 @@ class ReturnsApp:
                               on_mounted=self.header.recovered)
         if self.shown_tab is not None:
             self.follow(self.shown_tab)
+
+    def _show_seller(self, seller):
+        self.header.show(seller)
+        if seller.reconnect_by is not None:  # the connection ends soon: a reminder, no more
+            self.header.reconnect(seller.reconnect_by, seller.connect_url)
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)

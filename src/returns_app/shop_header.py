@@ -6,13 +6,18 @@
     header.failed("Could not switch to Thames Home Goods: ...")
     header.recovered()            # the backend answered again: the failure is old news
     header.connect(url)           # no shop yet: only the link to connect one
+    header.reconnect("2026-01-24T00:00:00Z", url)   # "Reconnect before Jan 24, 2026, 12:00 AM"
 
 It fills elements the page shell already painted (``shop``, ``shop-current``,
 ``shop-name``, ``shop-switcher``, ``shop-connect``, ``shop-message``), always
 as text, and names the shop in the page's title.
 """
 
-from pyscript.ffi import create_proxy
+import js
+from pyscript.ffi import create_proxy, to_js
+
+# The seller's own date and time, in the browser's language and time zone.
+WHEN = {"dateStyle": "medium", "timeStyle": "short"}
 
 
 class ShopHeader:
@@ -67,6 +72,11 @@ class ShopHeader:
         """A call to the backend succeeded since: a failure said here is cleared."""
         if self._failure_shown:
             self._show_message("")
+
+    def reconnect(self, by, url):
+        """The connection ends at ``by`` (ISO 8601 UTC): the link to reconnect says before when."""
+        when = js.Date.new(by).toLocaleString(js.navigator.language, to_js(WHEN))
+        self._show_connect(url, "Reconnect before " + when)
 
     def connect(self, url):
         """No shop to show: only the way to connect one."""

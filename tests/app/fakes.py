@@ -49,6 +49,9 @@ class Header:
     def connect(self, url):
         self.shown.append(("connect", url))
 
+    def reconnect(self, by, url):
+        self.shown.append(("reconnect", by, url))
+
 
 class Kit:
     """mount() fails with the queued errors, then succeeds. With ``loading=True`` a mount

@@ -225,3 +225,17 @@ async def test_a_backend_the_pages_policy_blocks_is_not_the_sellers_connection()
         "failed", "Could not get your shops from the app's server.",
         "The app's server could not be reached: this page's security settings do not allow "
         "it. This page is not set up to reach it; please tell the app's support.", False)
+
+
+async def test_a_connection_ending_soon_asks_to_reconnect_and_the_widget_still_shows():
+    ending = seller(MAPLE)
+    ending.reconnect_by = "2026-01-24T00:00:00Z"
+    shown = App(config(), Account(ending, seller(THAMES)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",))
+    assert shown.header.shown == [("shop", "Maple & Co", [MAPLE.id, THAMES.id]),
+                                  ("reconnect", "2026-01-24T00:00:00Z", CONNECT)]
+
+    await shown.app.switch(THAMES.id)  # reconnected meanwhile: the reminder goes
+    assert shown.header.shown[-1] == ("shop", "Thames Home Goods", [MAPLE.id, THAMES.id])

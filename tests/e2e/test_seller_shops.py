@@ -105,3 +105,25 @@ def test_a_lapsed_connection_asks_to_connect_again_and_connecting_shows_the_retu
     # Only the backend's 401s that asked for the connection, which Chromium logs.
     assert [e for e in errors if "status of 401 (Unauthorized)" not in e] == []
     assert outside == []
+
+
+@pytest.mark.browser_context_args(locale="en-US", timezone_id="America/New_York")
+def test_a_connection_ending_soon_asks_to_reconnect_before_then_and_the_widget_works(
+        page, server, interpreter, console_errors):
+    # The backend's who-am-I says when the seller's connection ends (within 7 days).
+    def ends_soon(route):
+        reply = route.fetch()
+        body = reply.json()
+        body["data"]["reconnect_by"] = "2026-01-24T03:00:00Z"
+        route.fulfill(response=reply, json=body)
+
+    page.route(server.url + "/api/v1/seller", ends_soon)
+    page.goto(app_url(server, interpreter, "#returns"))
+
+    # In the seller's own time zone: 10 p.m. the day before, in New York.
+    reconnect = page.get_by_role("banner").get_by_role(
+        "link", name="Reconnect before Jan 23, 2026, 10:00 PM")
+    expect(reconnect).to_be_visible(timeout=WIDGET_TIMEOUT_MS)
+    expect(reconnect).to_have_attribute("href", re.compile(r"/auth/tiktok/start$"))
+    wait_for_requests(page)  # the widget works meanwhile
+    assert console_errors == []

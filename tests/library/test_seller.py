@@ -133,3 +133,28 @@ async def test_load_and_switch_may_be_awaited_where_micropython_runs_no_asyncio(
     assert loaded.current_shop == Shop(**MAPLE) and switched.current_shop == Shop(**THAMES)
     with pytest.raises(BackendError, match="answered HTTP 500: db down"):
         await as_js_drives_it(seller_account.load())
+
+
+def with_reconnect_by(value):
+    status, reply = seller_reply()
+    reply["data"]["reconnect_by"] = value
+    return status, reply
+
+
+@pytest.mark.parametrize("value, seen", [
+    ("2026-01-24T00:00:00Z", "2026-01-24T00:00:00Z"),
+    ("2026-01-24T00:00:00.250Z", "2026-01-24T00:00:00.250Z"),
+    (None, None),
+    # Advice only: a value that is not the backend's date-time leaves the page working.
+    ("next week", None), (1769212800, None), ("2026-01-24", None), ("2026-01-24T00:00:00+01:00", None),
+])
+async def test_a_connection_ending_soon_says_when(value, seen):
+    seller_account, _ = account(with_reconnect_by(value))
+    seller = await seller_account.load()
+    assert seller.reconnect_by == seen
+    assert seller.current_shop == Shop(**MAPLE)
+
+
+async def test_a_backend_that_does_not_say_leaves_reconnect_by_none():
+    seller_account, _ = account(seller_reply())
+    assert (await seller_account.load()).reconnect_by is None
