@@ -21,6 +21,8 @@ called with Python values, and every proxy a view makes is released when it
 unmounts or fails.
 """
 
+import asyncio
+
 from .background import in_background
 from .errors import MountCancelled, WidgetError, WidgetFailed, sdk_error
 
@@ -63,6 +65,10 @@ class WidgetView:
             self._check_not_cancelled()  # unmounted meanwhile: that wins over the failure
             await self._fail(error)
             raise self.error
+        except asyncio.CancelledError:
+            if self.state == LOADING:  # the caller was cancelled: leave nothing half-mounted
+                await self._close()
+            raise
         self.state = MOUNTED
         proxy = self._page.proxy(self._alert_changed)
         self._alert_watch = (proxy, self._page.watch_alert(self.element, proxy))

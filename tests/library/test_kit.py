@@ -649,3 +649,21 @@ async def test_an_sdk_the_pages_own_policy_blocks_is_named_for_the_developer():
     (warning,) = page.warnings
     assert "its script-src-elem does not allow https://cdn.jsdelivr.net. Add " \
            "https://cdn.jsdelivr.net to the policy's script-src " in warning
+
+
+async def test_a_cancelled_caller_leaves_nothing_half_mounted():
+    kit, page = make_kit()
+    await kit.ready()
+    baseline = page.live_proxies
+    page.sdk.load_gate = asyncio.Event()
+    mounting = asyncio.create_task(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))
+    await until(lambda: page.sdk.load_calls)
+    mounting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await mounting
+    page.sdk.load_gate.set()
+
+    await until(lambda: kit.views == [])
+    for _ in range(10):  # nothing appears later either
+        await asyncio.sleep(0)
+    assert page.elements["#returns"].children == [] and page.live_proxies == baseline
