@@ -62,6 +62,32 @@ def test_the_seller_switches_shops_and_the_widget_follows_without_a_reload(
     assert console_errors == []
 
 
+def test_a_failed_switch_is_said_in_plain_words_until_the_backend_answers_again(
+        page, server, interpreter, console_errors):
+    page.goto(app_url(server, interpreter, "#returns"))
+    wait_for_requests(page)
+    backend_down = True
+
+    def switch(route):
+        if backend_down:
+            route.abort("connectionrefused")
+        else:
+            route.fallback()
+
+    page.route(server.url + "/api/v1/seller/current_shop", switch)
+    shop_switcher(page).select_option(THAMES)
+
+    message = page.locator("#shop-message")
+    expect(message).to_have_text("Could not switch shops: The app's server could not be reached.")
+    expect(shop_switcher(page)).to_have_value(MAPLE)  # the shop shown stays
+    backend_down = False
+    # The page is seen again: the summary it then asks for comes, and the failure is old news.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(message).to_be_empty()
+    # The refused switch, which Chromium logs; nothing else.
+    assert [e for e in console_errors if "ERR_CONNECTION_REFUSED" not in e] == []
+
+
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory):
     with run_server(tmp_path_factory.mktemp("reconnect"), "--cdn", "live") as running:
