@@ -20,7 +20,7 @@ tests with a stand-in page, and on both of PyScript's interpreters: only
 import json
 
 import js
-from pyscript import document, js_import, window
+from pyscript import document, js_import
 from pyscript.ffi import create_proxy, is_none, to_js
 
 from .errors import ContainerNotFound
@@ -196,7 +196,10 @@ class BrowserPage(Page):
         def listener(event):
             handler(_reason_message(event.reason), event)
 
-        window.addEventListener("unhandledrejection", self.proxy(listener))
+        # js.window, not pyscript's window: that is the js module itself on the main
+        # thread, and MicroPython may call a function looked up on it with the wrong
+        # `this` ("Illegal invocation", thrown past Python: the caller never resumes).
+        js.window.addEventListener("unhandledrejection", self.proxy(listener))
 
     def warn(self, message):
         js.console.warn(message)
