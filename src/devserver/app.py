@@ -69,6 +69,7 @@ def create_app(settings: Settings, clock=None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app):
         await connect_demo_seller(backend, to_this_app, settings.origin)
+        await backend.state.backend.start()  # the token refresher
         yield
         await backend.state.backend.aclose()
 
@@ -103,7 +104,7 @@ def demo_seller(request: Request) -> str:
 async def connect_demo_seller(backend: Starlette, to_this_app: ASGIApp, origin: str) -> None:
     """At first start, what the demo seller would click: Connect, then Authorize two shops."""
     services = backend.state.backend
-    if services.store.sellers():
+    if await services.store.sellers():
         return
     transport = httpx.ASGITransport(app=to_this_app)
     async with httpx.AsyncClient(transport=transport, base_url=origin) as browser:

@@ -3,6 +3,7 @@
     python serve.py                 # http://127.0.0.1:8000/
     python serve.py --port 0 --reset --data-dir /tmp/sandbox
     python serve.py --app ~/my-pyscript-app   # your own app folder, at /
+    python serve.py --app ~/my-pyscript-app --export site/   # written as a static site
 """
 
 import dataclasses
@@ -14,12 +15,16 @@ import tiktokshop_backend
 from tiktokshop_backend import SettingsError, listening_socket, shown_address
 from tiktokshop_sandbox import SecretUnfit
 
+from . import export
 from .app import create_app
 from .cdn_mirror import PinMismatch
 from .settings import Settings
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg == "--export" or arg.startswith("--export=") for arg in argv):
+        return export.main(argv)  # the static site: devserver.export's own flags
     settings = Settings.from_args(argv)  # a bad flag or variable exits 2 with one line
     # Bound first so that --port 0 can print the port the OS picked, and the
     # backend's settings name it.
@@ -44,9 +49,13 @@ def main(argv=None) -> int:
     else:
         print(f"Serving the app in {settings.app_dir} at http://{address}/ ", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, server_header=False)
-    # After Config, which sets uvicorn's logging up: TikTok's auth host (the sandbox)
-    # takes the app secret, codes and refresh tokens in the query string.
+    # After Config, which sets uvicorn's logging up: the sandbox, TikTok's side, takes
+    # credentials in URLs (the authorize page's state; the auth host's app secret, codes
+    # and refresh tokens). The backend's callback masks its own code and state.
     logging.getLogger("uvicorn.access").addFilter(tiktokshop_backend.RedactCredentials())
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down cleanly, then raised it again
+        pass
     return 0
 

@@ -3,6 +3,7 @@
     manifest = PageManifest(PROJECT_ROOT)
     manifest.render("pyscript.toml", text)   # its `# page-manifest: ...` lines filled in
     manifest.render("index.html", text, policy=content_security_policy([...]))
+    manifest.render("index.html", text, configs={"pyscript.toml": pointed})   # the export
 
 The source is what is on disk: the modules of the packages in ``src/`` (a new
 module is shipped, preloaded and exported with no other change) and the
@@ -21,6 +22,10 @@ replaces with the list (the line's indentation kept):
 - ``<!-- page-manifest: preload PACKAGE... -->`` (HTML): a preload link for
   each module (the page's entry point ``main.py`` included);
 - ``<!-- page-manifest: csp -->`` (HTML): the Content-Security-Policy meta tag;
+- ``<!-- page-manifest: who-am-i CONFIG -->`` (HTML): a preload of the backend's
+  "who is the seller" request (``SellerAccount.load``), at the ``backend_url``
+  of the page's config file ``CONFIG`` (as ``render`` is given it, else as it is
+  on disk); none when the config names its shop, since the app then never asks;
 - ``/* page-manifest: interpreter */`` (JS): ``CORE_CHUNKS``, ``NO_PLUGINS``
   and ``INTERPRETER_FILES`` for assets/interpreter.js;
 - ``/* page-manifest: interpreter-urls */`` (JS): ``PYODIDE_VERSION``, the
@@ -33,8 +38,11 @@ import html
 import json
 import os
 import re
+import tomllib
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
+
+from tiktokshop_widgets.backend import SELLER_PATH
 
 CDN_ORIGIN = "https://cdn.jsdelivr.net"
 # The host widget-kit 1.0.4 asks where a widget lives (hard-coded in the SDK).
@@ -59,20 +67,21 @@ class ManifestError(LookupError):
     """A marker or a file the manifest needs is missing; the message says which."""
 
 
-def content_security_policy(widget_origins=(), backend_origins=()) -> str:
+def content_security_policy(widget_origins=(), backend_origins=(), cdn_origins=(CDN_ORIGIN,)) -> str:
     """The page's policy: this site, jsDelivr, TikTok's lookup and the given origins.
 
     Widgets run scripts from their origin and call it; the backend is only
     called. 'unsafe-eval': widget-kit and PyScript build functions at run time;
     'wasm-unsafe-eval': the interpreter is WebAssembly; inline styles: the
-    widget brings its own <style>. No inline scripts.
+    widget brings its own <style>. No inline scripts. ``cdn_origins=()``: the
+    site serves PyScript and the interpreters itself (the export's --self-host-runtime).
     """
-    scripts = ["'self'", CDN_ORIGIN, *widget_origins, "'unsafe-eval'", "'wasm-unsafe-eval'"]
-    connect = ["'self'", CDN_ORIGIN, TIKTOK_RESOURCE_HOST, *widget_origins, *backend_origins]
+    scripts = ["'self'", *cdn_origins, *widget_origins, "'unsafe-eval'", "'wasm-unsafe-eval'"]
+    connect = ["'self'", *cdn_origins, TIKTOK_RESOURCE_HOST, *widget_origins, *backend_origins]
     directives = [
         ("default-src", ["'self'"]),
         ("script-src", scripts),
-        ("style-src", ["'self'", CDN_ORIGIN, "'unsafe-inline'"]),
+        ("style-src", ["'self'", *cdn_origins, "'unsafe-inline'"]),
         ("connect-src", list(dict.fromkeys(connect))),
         ("img-src", ["'self'", "data:"]),
         ("object-src", ["'none'"]),
@@ -153,18 +162,38 @@ class PageManifest:
                             "data": [micropython + "micropython.wasm"]},
         }
 
-    def render(self, relative: str, text: str, policy: str | None = None) -> str:
-        """``text`` of the site's file ``relative`` with its markers filled in."""
+    def render(self, relative: str, text: str, policy: str | None = None,
+               configs: dict[str, str] | None = None) -> str:
+        """``text`` of the site's file ``relative`` with its markers filled in.
+
+        ``configs``: {site path: text} of configs that differ from the files on
+        disk (the export points them at its backend)."""
         folder = PurePosixPath(relative).parent
 
         def fill(match: re.Match) -> str:
             name, args = match.group("name"), match.group("args").split()
-            lines = self._lines(name, args, folder, policy)
+            lines = self._lines(name, args, folder, policy, configs or {})
             return "\n".join(match.group("indent") + line for line in lines)
 
         return MARKER.sub(fill, text)
 
-    def _lines(self, name, packages, folder, policy) -> list[str]:
+    def who_am_i_url(self, config: str, configs: dict[str, str] | None = None) -> str | None:
+        """The URL a page on the config ``config`` (a site path) asks who the seller
+        is, or None if it never asks (its config names the shop, or no backend).
+        ``configs``: as ``render``'s."""
+        try:
+            text = (configs or {}).get(config)
+            text = (self.site_root / config).read_text() if text is None else text
+            widgets = tomllib.loads(text).get("tiktok_widgets", {})
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ManifestError(f"{config}: {error}") from None
+        backend_url = widgets.get("backend_url")
+        if not isinstance(backend_url, str) or widgets.get("shop_id"):
+            return None
+        # As tiktokshop_widgets.Backend.url builds it.
+        return backend_url.rstrip("/") + SELLER_PATH
+
+    def _lines(self, name, packages, folder, policy, configs) -> list[str]:
         if name == "files":
             lines = []
             for package in packages:
@@ -178,6 +207,15 @@ class PageManifest:
             return [f'<link rel="preload" as="fetch" crossorigin="anonymous" '
                     f'href="{html.escape(_relative(module, folder))}">'
                     for package in packages for module in self.modules(package)]
+        if name == "who-am-i":
+            if len(packages) != 1:
+                raise ManifestError("page-manifest: who-am-i names the page's config file")
+            url = self.who_am_i_url((folder / packages[0]).as_posix(), configs)
+            # use-credentials: the app's fetch sends the seller's cookie, and a
+            # preload is only used by a request that asks as it did.
+            return [] if url is None else [
+                f'<link rel="preload" as="fetch" crossorigin="use-credentials" '
+                f'href="{html.escape(url)}">']
         if name == "csp":
             content = html.escape(policy or content_security_policy(), quote=False).replace('"', "&quot;")
             return [f'<meta http-equiv="Content-Security-Policy" content="{content}">']

@@ -265,18 +265,16 @@ def _parser(environ) -> argparse.ArgumentParser:
         prog="serve.py",
         description="Serve the demo site, its CDN mirror, the ISV backend "
         "and the sandbox TikTok Shop (widget platform, OAuth, Open API).",
-        epilog="Secrets: DEVSERVER_TOKEN_SECRET signs the sandbox's widget tokens, "
-        "DEVSERVER_SESSION_SECRET the backend's seller session cookies, and "
-        "DEVSERVER_ENCRYPTION_SECRET keys the backend's token encryption (three different "
-        "values); without them each is made at first start in the data dir, readable by "
-        "you only. REDIS_URL: the backend's shared state in Redis.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    variables: dict[str, str] = {}  # DEVSERVER_<NAME> -> its option, as env() is asked
 
     def env(name, default, convert=str):
         """DEVSERVER_<name>, read as its flag's value would be. A bad one stops
         the server, even if a flag overrides it, with one line naming the
         variable: it may have been set far from this command line, so no usage."""
         variable = "DEVSERVER_" + name
+        variables[variable] = "--" + name.lower().replace("_", "-")
         if variable not in environ:
             return default
         try:
@@ -284,13 +282,18 @@ def _parser(environ) -> argparse.ArgumentParser:
         except argparse.ArgumentTypeError as exc:
             parser.exit(2, f"{parser.prog}: error: {variable}: {exc}\n")
 
-    def env_list(name, convert):
-        return env(name, [], lambda value: [convert(item) for item in value.split(",") if item])
+    def env_list(name, option, convert):
+        values = env(name, [], lambda value: [convert(item) for item in value.split(",") if item])
+        variables["DEVSERVER_" + name] = option + ", comma-separated"
+        return values
 
     parser.add_argument("--app", type=_app_folder, metavar="FOLDER",
                         help="serve this PyScript app folder at / (its index.html) instead of "
                         "the demo, with the CDN mirror, the token endpoint and the sandbox; "
                         "the demo's assets and the library's packages stay reachable behind it")
+    parser.add_argument("--export", metavar="OUT",  # cli.py hands it to devserver.export
+                        help="write the app (the demo, or --app's) to OUT as a static site "
+                        "instead of serving it; its options: python -m devserver.export --help")
     parser.add_argument("--host", default=env("HOST", Settings.host),
                         help="interface to bind (default: %(default)s)")
     parser.add_argument("--port", type=_port, default=env("PORT", Settings.port, _port),
@@ -317,11 +320,11 @@ def _parser(environ) -> argparse.ArgumentParser:
                         "it as its own and refuses requests for other hosts, instead of "
                         "trusting the Host header (default: none)")
     parser.add_argument("--allow-origin", action="append", type=_origin,
-                        default=env_list("ALLOW_ORIGINS", _origin),
+                        default=env_list("ALLOW_ORIGINS", "--allow-origin", _origin),
                         help="another page origin the sandbox platform accepts (repeatable; "
                         "env DEVSERVER_ALLOW_ORIGINS, comma-separated)")
     parser.add_argument("--cors-origin", action="append", type=_origin,
-                        default=env_list("CORS_ORIGINS", _origin),
+                        default=env_list("CORS_ORIGINS", "--cors-origin", _origin),
                         help="another page origin that may call the token endpoint with the "
                         "seller's session cookie, e.g. https://app.example (repeatable; "
                         "env DEVSERVER_CORS_ORIGINS, comma-separated). A page there also "
@@ -348,4 +351,13 @@ def _parser(environ) -> argparse.ArgumentParser:
     parser.add_argument("--log-level", choices=LOG_LEVELS,
                         default=env("LOG_LEVEL", Settings.log_level, _one_of(LOG_LEVELS)),
                         help="uvicorn's log level (default: %(default)s)")
+    parser.epilog = "\n".join([
+        "environment (each read as its option's value; the option wins):",
+        *(f"  {variable:<34} {option}" for variable, option in variables.items()),
+        f"  {TOKEN_SECRET_ENV:<34} signs the sandbox's widget tokens",
+        f"  {SESSION_SECRET_ENV:<34} signs the backend's seller session cookies",
+        f"  {ENCRYPTION_SECRET_ENV:<34} keys the backend's token encryption",
+        "    (three different values; without them each is made at first start in the",
+        "    data dir, readable by you only; never a flag: command lines show in ps)",
+        f"  {'REDIS_URL':<34} the backend's shared state in Redis (default: this process)"])
     return parser

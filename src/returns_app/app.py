@@ -1,7 +1,8 @@
 """The demo seller app: who the seller is, their shop in the header, the Returns tab.
 
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
-                     make_watch=lambda shop_id, on_refreshed: SummaryWatch(...))
+                     make_watch=lambda shop_id, on_refreshed: SummaryWatch(...),
+                     first_row=lambda container: ...)   # awaitable: the widget's first row shown
     await app.start()            # asks the backend for the seller's shops, then the widget
     app.follow("returns")        # the shell's tab changed
     await app.switch("7495610000000000002")   # the header's switcher
@@ -17,7 +18,9 @@ failed switch is said in the header until the backend answers again (a
 summary, a widget token, another switch).
 With a backend, the return requests waiting for the seller are counted
 outside the widget too (``summary_watch``): at start, after each decision,
-after a switch, and every few minutes.
+after a switch, and every few minutes. The first summary is no part of the
+widget's first row, so it waits for it (``first_row``) when the Returns tab
+is what the seller sees first; on another tab it is what they see, and goes at once.
 """
 
 from tiktokshop_widgets import MANAGE_RETURNS, BackendError, SellerNotConnected, WidgetError
@@ -29,8 +32,10 @@ CONTAINER = "#returns-widget"
 
 
 class ReturnsApp:
-    def __init__(self, settings, panel, header, make_kit, account=None, make_watch=None):
+    def __init__(self, settings, panel, header, make_kit, account=None, make_watch=None,
+                 first_row=None):
         self.settings = settings
+        self._first_row = first_row
         # make_watch(shop_id, on_refreshed) -> SummaryWatch; shop_id() is the current shop,
         # on_refreshed() to be called after each summary had
         self._make_watch = make_watch
@@ -104,7 +109,7 @@ class ReturnsApp:
         self.kit.preload(MANAGE_RETURNS)
         if self._make_watch is not None:
             self.watch = self._make_watch(lambda: self.kit.config.shop_id, self.header.recovered)
-            self.watch.refresh_later()
+            in_background(self._first_summary())
         self.tab = ReturnsTab(self.kit, self.panel, CONTAINER,
                               on_decision=self.watch.decided if self.watch else None,
                               on_mounted=self.header.recovered)
@@ -115,6 +120,11 @@ class ReturnsApp:
         self.header.show(seller)
         if seller.reconnect_by is not None:  # the connection ends soon: a reminder, no more
             self.header.reconnect(seller.reconnect_by, seller.connect_url)
+
+    async def _first_summary(self):
+        if self.shown_tab == "returns" and self._first_row is not None:
+            await self._first_row(CONTAINER)
+        await self.watch.refresh()
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)

@@ -11,6 +11,7 @@ seen again and every few minutes.
 import asyncio
 import time
 
+import js
 from pyscript import config, document, window
 from pyscript.ffi import create_proxy
 from returns_app.app import ReturnsApp
@@ -46,10 +47,28 @@ def start():
             return watch_summary(backend, shop_id, on_refreshed)
     header = ShopHeader(document, on_switch=lambda shop_id: app.switch_later(shop_id))
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
-                     make_watch=make_watch)
+                     make_watch=make_watch, first_row=first_row)
     document.addEventListener("shell:tab", create_proxy(lambda event: app.follow(event.detail.tab)))
     app.follow(document.body.dataset.tab)
     in_background(app.start())
+
+
+# Resolves once the widget in `selector` shows an item of its list (its first
+# row), an alert (its error), or after `wait_ms` whatever it shows.
+FIRST_ROW = js.Function("selector", "wait_ms", """return new Promise((resolve) => {
+  const container = document.querySelector(selector);
+  const shown = () => container.querySelector('li, [role="listitem"], [role="row"], [role="alert"]');
+  if (!container || shown()) return resolve();
+  const observer = new MutationObserver(() => { if (shown()) done(); });
+  const timer = setTimeout(() => done(), wait_ms);
+  const done = () => { observer.disconnect(); clearTimeout(timer); resolve(); };
+  observer.observe(container, { childList: true, subtree: true });
+});""")
+FIRST_ROW_WAIT_MS = 5000
+
+
+async def first_row(selector):
+    await FIRST_ROW(selector, FIRST_ROW_WAIT_MS)
 
 
 def watch_summary(backend, shop_id, on_refreshed):

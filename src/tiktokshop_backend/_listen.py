@@ -12,6 +12,7 @@ import socket
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (0: any free port); OSError if taken."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
                          socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -24,5 +25,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def shown_address(sock: socket.socket) -> str:
+    """``host:port`` of a bound socket, IPv6 hosts in brackets."""
     host, port = sock.getsockname()[:2]
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -5,6 +5,7 @@
     # {"awaiting": 3, "due_within_24h": 1, "next_deadline": 1767258000, "checked_at": 1767225600,
     #  "next_deadline_return_id": "4035...", "newest_request_at": 1767220000}
     await summaries.for_shop(open_id, shop, fresh=True)   # after a decision: ask TikTok now
+    await summaries.newest(open_id, shop)     # after a webhook: fresh, or newer if one came since
 
 It searches the Return API (every page, every status) and counts the requests
 whose ``seller_next_action_response`` holds an action; ``due_within_24h``
@@ -52,6 +53,13 @@ class ReturnsSummaries:
             summary = await self._search(open_id, shop)
             await self.shared.put(key, json.dumps(summary).encode(), self.ttl)
             return summary
+
+    async def newest(self, open_id: str, shop: Shop) -> dict:
+        """A fresh summary, or the one another search stored after it: whichever is newer,
+        so that of two searches racing (two webhooks, two processes) the later one wins."""
+        summary = await self.for_shop(open_id, shop, fresh=True)
+        stored = await self._cached("returns-summary:" + shop.id)
+        return stored if stored and stored["checked_at"] >= summary["checked_at"] else summary
 
     async def _cached(self, key: str) -> dict | None:
         blob = await self.shared.get(key)

@@ -1,55 +1,109 @@
-"""Sellers who connected TikTok Shop, their tokens and shops, in SQLite; tokens encrypted at rest.
+"""Sellers who connected TikTok Shop, their tokens and shops, in SQLite or PostgreSQL; tokens encrypted at rest.
 
     store = TokenStore(Path("backend.sqlite3"), TokenCipher(settings.encryption_key))
-    store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
-    store.save_seller(seller)                 # after a refresh: new tokens, same shops
-    store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
+    store = TokenStore("postgresql://user:password@db:5432/tiktokshop", cipher)
+    store.prepare()                                 # at start: reachable, schema current
+    await store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
+    await store.save_seller(seller)                 # after a refresh: new tokens, same shops
+    await store.save_sellers([(seller, [Shop(...)]), ...])   # many at once, one transaction
+    await store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
+    await store.sellers_expiring(now + 3600, now)   # open_ids whose access token expires by then
+    await store.ping()                              # raises StoreUnavailable when unreachable
+    await store.shop_owner(shop_id)                 # (open_id, Shop) or None: whose shop it is
+    await store.remove_shop(shop_id)                # the seller deauthorized it (a webhook said)
+    await store.rotate_keys()                       # every token under the first key
+    await store.aclose()
 
-Access and refresh tokens are Fernet tokens in the file (AES-128-CBC with an
-HMAC, from ``cryptography``), keyed by ``TIKTOKSHOP_ENCRYPTION_KEY``; the rest
-(names, regions, shop ciphers, expiries) is plain. The database runs in WAL
-mode with full syncs, and every change is one transaction: a process killed
-at any moment leaves the last committed state, never half a seller.
-
-Calls are blocking and quick; async code runs them in a thread (``asyncio.to_thread``).
+Access and refresh tokens are Fernet tokens in the database (AES-128-CBC with
+an HMAC, from ``cryptography``), keyed by ``TIKTOKSHOP_ENCRYPTION_KEY``; the
+rest (names, regions, shop ciphers, expiries) is plain. Every change is one
+transaction: a process killed at any moment leaves the last committed state,
+never half a seller. A database that cannot be reached raises
+``StoreUnavailable`` (the page hears 503), and the next call tries it again.
+SQLAlchemy (asyncio) does the SQL; ``_database`` the engines and migrations.
 """
 
-import sqlite3
-from collections.abc import Iterable
-from contextlib import closing, contextmanager
+import os
+from collections.abc import Callable, Iterable
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import (
+    URL,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sellers (
-    open_id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    region TEXT NOT NULL,
-    access_token BLOB NOT NULL,
-    access_expire_at INTEGER NOT NULL,
-    refresh_token BLOB NOT NULL,
-    refresh_expire_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS shops (
-    shop_id TEXT PRIMARY KEY,
-    open_id TEXT NOT NULL REFERENCES sellers(open_id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    region TEXT NOT NULL,
-    cipher TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS shops_by_seller ON shops(open_id, position);
-"""
+from ._database import (
+    UNAVAILABLE,
+    WRITE,
+    SchemaState,
+    async_engine,
+    database_url,
+    describe,
+    is_sqlite,
+    schema_state,
+    shown,
+    sqlite_path,
+    sync_engine,
+    upgrade,
+)
+
+# The tables as migrations/ leaves them (revision 0001).
+METADATA = MetaData()
+SELLERS = Table(
+    "sellers", METADATA,
+    Column("open_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("access_token", LargeBinary, nullable=False),
+    Column("access_expire_at", BigInteger, nullable=False),
+    Column("refresh_token", LargeBinary, nullable=False),
+    Column("refresh_expire_at", BigInteger, nullable=False),
+)
+SHOPS = Table(
+    "shops", METADATA,
+    Column("shop_id", Text, primary_key=True),
+    Column("open_id", Text, ForeignKey("sellers.open_id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("cipher", Text, nullable=False),
+    Index("shops_by_seller", "open_id", "position"),
+)
+ROTATION_BATCH = 100
 
 
 class StoreUnreadable(Exception):
     """A stored token does not decrypt with the configured keys (a key was changed or lost)."""
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached (down, restarting, refusing us); the message says
+    why in one line without secrets."""
+
+
+class SchemaNotCurrent(Exception):
+    """The database's schema is not the one this backend needs; the message says what to do."""
+
+
 @dataclass(frozen=True)
 class Shop:
+    """A shop a seller authorized: ``id``, ``name``, ``region`` and TikTok's ``cipher`` for it."""
     id: str
     name: str
     region: str
@@ -58,6 +112,7 @@ class Shop:
 
 @dataclass(frozen=True)
 class SellerTokens:
+    """A seller's TikTok tokens and their expiries (unix seconds); ``repr`` shows no token."""
     open_id: str
     name: str
     region: str
@@ -76,7 +131,8 @@ class TokenCipher:
     """Fernet over comma-separated keys: the first encrypts, any decrypts (key rotation)."""
 
     def __init__(self, keys: str):
-        self._fernet = MultiFernet([Fernet(key.strip()) for key in keys.split(",")])
+        self._keys = [Fernet(key.strip()) for key in keys.split(",")]
+        self._fernet = MultiFernet(self._keys)
 
     def encrypt(self, text: str) -> bytes:
         return self._fernet.encrypt(text.encode())
@@ -88,71 +144,255 @@ class TokenCipher:
             raise StoreUnreadable("a stored token does not decrypt with "
                                   "TIKTOKSHOP_ENCRYPTION_KEY: was the key changed?") from None
 
+    def is_current(self, blob: bytes) -> bool:
+        """Whether ``blob`` is encrypted under the first key."""
+        try:
+            self._keys[0].decrypt(blob)
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, blob: bytes) -> bytes:
+        """``blob`` under the first key (StoreUnreadable if no key reads it)."""
+        try:
+            return self._fernet.rotate(blob)
+        except InvalidToken:
+            raise StoreUnreadable("a stored token does not decrypt with any key of "
+                                  "TIKTOKSHOP_ENCRYPTION_KEY") from None
+
+
+@dataclass
+class Rotation:
+    """What ``rotate_keys`` did, in rows (sellers)."""
+    rotated: int = 0      # re-encrypted under the first key
+    current: int = 0      # already under it
+    unreadable: int = 0   # under no key given: left as they were
+
+
+def known_schema(db) -> SchemaState:
+    """The schema's state, unless a newer backend migrated it (SchemaNotCurrent)."""
+    state = schema_state(db)
+    if not state.known:
+        raise SchemaNotCurrent(f"the database's schema is at revision {state.current}, newer "
+                               f"than this backend knows (up to {state.head}): upgrade "
+                               "tiktokshop-backend")
+    return state
+
 
 class TokenStore:
-    def __init__(self, path: Path, cipher: TokenCipher):
-        self.path = Path(path)
-        self.cipher = cipher
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Readable by this user only (SQLite gives its -wal and -shm files the same mode).
-        self.path.touch(mode=0o600, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")  # kept by the file from now on
-            db.executescript(SCHEMA)
+    """The connected sellers and their shops in the database ``database`` names (a
+    path: a SQLite file), tokens encrypted with ``cipher``; safe against a process
+    killed mid-write."""
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        return db
+    def __init__(self, database: "str | URL | os.PathLike", cipher: TokenCipher):
+        self.url = database if isinstance(database, URL) else database_url(database)
+        self.cipher = cipher
+        self.engine = async_engine(self.url)
+        self._dialect = sqlite if is_sqlite(self.url) else postgresql
+
+    def __repr__(self) -> str:
+        return f"TokenStore({shown(self.url)!r})"
+
+    def prepare(self) -> None:
+        """At start, before serving: the database answers and its schema is current.
+
+        A SQLite file (made now if absent, readable by this user only, in a folder
+        that must exist) is upgraded in place; a PostgreSQL schema that is not
+        current is SchemaNotCurrent (``python -m tiktokshop_backend migrate``
+        upgrades it). An unreachable database is StoreUnavailable.
+        """
+        path = self._sqlite_file()
+        with self._schema_transaction() as db:
+            state = known_schema(db)
+            if state.up_to_date:
+                return
+            if path is None:
+                raise SchemaNotCurrent(
+                    f"the database's schema is at revision {state.current or 'none'}, this "
+                    f"backend needs {state.head}: run python -m tiktokshop_backend migrate")
+            upgrade(db)
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Upgrade the schema to this backend's (``python -m tiktokshop_backend migrate``);
+        the revisions before and after. Safe to run again, and beside running backends."""
+        self._sqlite_file()
+        with self._schema_transaction() as db:
+            before = known_schema(db)
+            upgrade(db)
+            return before.current, schema_state(db).current
 
     @contextmanager
-    def _transaction(self):
-        with closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+    def _schema_transaction(self):
+        """One transaction through the driver's blocking side (the start and the commands
+        run before or outside any event loop); concurrent ones take turns."""
+        engine = sync_engine(self.url)
+        try:
+            with engine.connect() as db, db.execution_options(**{WRITE: True}).begin():
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        except UNAVAILABLE as error:
+            raise StoreUnavailable(f"cannot use the database at {shown(self.url)}: "
+                                   f"{describe(error)}") from None
+        finally:
+            engine.dispose()
 
-    def save_seller(self, seller: SellerTokens, shops: Iterable[Shop] | None = None) -> None:
+    def _sqlite_file(self) -> Path | None:
+        """A SQLite store's file, made readable by this user only if new (SQLite gives its
+        -wal and -shm files the same mode); None for a database server."""
+        path = sqlite_path(self.url)
+        if path is not None:
+            if not path.parent.is_dir():
+                raise StoreUnavailable(f"the folder {path.parent} does not exist")
+            path.touch(mode=0o600, exist_ok=True)
+        return path
+
+    @asynccontextmanager
+    async def _transaction(self, write: bool = False):
+        try:
+            async with self.engine.connect() as db:
+                if write:
+                    db = await db.execution_options(**{WRITE: True})
+                async with db.begin():
+                    yield db
+        except UNAVAILABLE as error:
+            raise StoreUnavailable(f"the database is unavailable: {describe(error)}") from None
+
+    async def save_seller(self, seller: SellerTokens, shops: Iterable[Shop] | None = None) -> None:
         """Store the seller's tokens and, when given, make ``shops`` its shops in this
         order (a shop moves to its new seller), all in one transaction."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO sellers VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(open_id) DO UPDATE "
-                "SET name=excluded.name, region=excluded.region, access_token=excluded.access_token,"
-                " access_expire_at=excluded.access_expire_at, refresh_token=excluded.refresh_token,"
-                " refresh_expire_at=excluded.refresh_expire_at",
-                (seller.open_id, seller.name, seller.region,
-                 self.cipher.encrypt(seller.access_token), seller.access_expire_at,
-                 self.cipher.encrypt(seller.refresh_token), seller.refresh_expire_at))
-            if shops is None:
-                return
-            db.execute("DELETE FROM shops WHERE open_id = ?", (seller.open_id,))
-            db.executemany(
-                "INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(shop_id) DO UPDATE "
-                "SET open_id=excluded.open_id, position=excluded.position, name=excluded.name,"
-                " region=excluded.region, cipher=excluded.cipher",
-                [(shop.id, seller.open_id, position, shop.name, shop.region, shop.cipher)
-                 for position, shop in enumerate(shops)])
+        await self.save_sellers([(seller, shops)])
 
-    def seller(self, open_id: str) -> SellerTokens | None:
-        with self._transaction() as db:
-            row = db.execute("SELECT * FROM sellers WHERE open_id = ?", (open_id,)).fetchone()
+    async def save_sellers(self, sellers: Iterable[tuple[SellerTokens, Iterable[Shop] | None]]
+                           ) -> None:
+        """``save_seller`` for each (seller, shops), all in one transaction (an import)."""
+        async with self._transaction(write=True) as db:
+            for seller, shops in sellers:
+                await self._save(db, seller, shops)
+
+    async def _save(self, db: AsyncConnection, seller: SellerTokens,
+                    shops: Iterable[Shop] | None) -> None:
+        row = {"open_id": seller.open_id, "name": seller.name, "region": seller.region,
+               "access_token": self.cipher.encrypt(seller.access_token),
+               "access_expire_at": seller.access_expire_at,
+               "refresh_token": self.cipher.encrypt(seller.refresh_token),
+               "refresh_expire_at": seller.refresh_expire_at}
+        await db.execute(self._upsert(SELLERS, "open_id"), row)
+        if shops is None:
+            return
+        await db.execute(delete(SHOPS).where(SHOPS.c.open_id == seller.open_id))
+        rows = [{"shop_id": shop.id, "open_id": seller.open_id, "position": position,
+                 "name": shop.name, "region": shop.region, "cipher": shop.cipher}
+                for position, shop in enumerate(shops)]
+        if rows:
+            await db.execute(self._upsert(SHOPS, "shop_id"), rows)
+
+    def _upsert(self, table: Table, key: str):
+        insert = self._dialect.insert(table)
+        return insert.on_conflict_do_update(
+            index_elements=[key],
+            set_={column.name: insert.excluded[column.name]
+                  for column in table.columns if column.name != key})
+
+    async def seller(self, open_id: str) -> SellerTokens | None:
+        async with self._transaction() as db:
+            row = (await db.execute(select(SELLERS).where(SELLERS.c.open_id == open_id))).first()
         if row is None:
             return None
-        return SellerTokens(row[0], row[1], row[2], self.cipher.decrypt(row[3]), row[4],
-                            self.cipher.decrypt(row[5]), row[6])
+        return SellerTokens(row.open_id, row.name, row.region,
+                            self.cipher.decrypt(row.access_token), row.access_expire_at,
+                            self.cipher.decrypt(row.refresh_token), row.refresh_expire_at)
 
-    def shops(self, open_id: str) -> list[Shop]:
-        with self._transaction() as db:
-            rows = db.execute("SELECT shop_id, name, region, cipher FROM shops WHERE open_id = ? "
-                              "ORDER BY position", (open_id,)).fetchall()
-        return [Shop(*row) for row in rows]
+    async def shops(self, open_id: str) -> list[Shop]:
+        async with self._transaction() as db:
+            rows = await db.execute(select(SHOPS.c.shop_id, SHOPS.c.name, SHOPS.c.region,
+                                           SHOPS.c.cipher)
+                                    .where(SHOPS.c.open_id == open_id)
+                                    .order_by(SHOPS.c.position))
+            return [Shop(*row) for row in rows]
 
-    def sellers(self) -> list[str]:
-        with self._transaction() as db:
-            return [row[0] for row in db.execute("SELECT open_id FROM sellers ORDER BY open_id")]
+    async def sellers(self) -> list[str]:
+        async with self._transaction() as db:
+            return list((await db.execute(select(SELLERS.c.open_id)
+                                          .order_by(SELLERS.c.open_id))).scalars())
+
+    async def shop_owner(self, shop_id: str) -> tuple[str, Shop] | None:
+        """The seller who connected ``shop_id``, and the shop; None for a shop nobody has."""
+        async with self._transaction() as db:
+            row = (await db.execute(select(SHOPS.c.open_id, SHOPS.c.shop_id, SHOPS.c.name,
+                                           SHOPS.c.region, SHOPS.c.cipher)
+                                    .where(SHOPS.c.shop_id == shop_id))).first()
+        return None if row is None else (row[0], Shop(*row[1:]))
+
+    async def remove_shop(self, shop_id: str) -> str | None:
+        """Forget ``shop_id`` (its authorization was removed); the seller who had it, if any."""
+        async with self._transaction(write=True) as db:
+            row = (await db.execute(delete(SHOPS).where(SHOPS.c.shop_id == shop_id)
+                                    .returning(SHOPS.c.open_id))).first()
+        return None if row is None else row[0]
+
+    async def sellers_expiring(self, before: int, now: int) -> list[str]:
+        """The sellers whose access token expires at ``before`` or earlier and whose refresh
+        token is live at ``now`` (unix seconds): those a refresh can help, soonest first."""
+        async with self._transaction() as db:
+            return list((await db.execute(
+                select(SELLERS.c.open_id)
+                .where(SELLERS.c.access_expire_at <= before, SELLERS.c.refresh_expire_at > now)
+                .order_by(SELLERS.c.access_expire_at))).scalars())
+
+    async def ping(self) -> None:
+        """One trivial query: StoreUnavailable when the database cannot be reached."""
+        async with self._transaction() as db:
+            await db.execute(select(SELLERS.c.open_id).limit(1))
+
+    async def rotate_keys(self, batch: int = ROTATION_BATCH,
+                          progress: Callable[[Rotation], None] | None = None) -> Rotation:
+        """Re-encrypt every stored token under the cipher's first key, ``batch`` sellers
+        per transaction, ``progress`` told after each. Stopped at any point and run
+        again, it finds the rows done current and goes on. A row is replaced only as
+        it was read: one the backend rewrote meanwhile is read again and rotated anew."""
+        done = Rotation()
+        after = None
+        while True:
+            async with self._transaction(write=True) as db:
+                rows = (await db.execute(self._rotation_batch(after, batch))).all()
+                for row in rows:
+                    while row is not None and not await self._rotate_row(db, row, done):
+                        row = (await db.execute(self._rotation_batch(row.open_id, 1,
+                                                                     exactly=True))).first()
+            if not rows:
+                return done
+            after = rows[-1].open_id
+            if progress:
+                progress(done)
+
+    @staticmethod
+    def _rotation_batch(after: str | None, batch: int, exactly: bool = False):
+        query = select(SELLERS.c.open_id, SELLERS.c.access_token, SELLERS.c.refresh_token)
+        if exactly:
+            query = query.where(SELLERS.c.open_id == after)
+        elif after is not None:
+            query = query.where(SELLERS.c.open_id > after)
+        return query.order_by(SELLERS.c.open_id).limit(batch)
+
+    async def _rotate_row(self, db: AsyncConnection, row, done: Rotation) -> bool:
+        """Rotate one row, counted in ``done``; False if the backend changed it meanwhile."""
+        blobs = (bytes(row.access_token), bytes(row.refresh_token))
+        if all(self.cipher.is_current(blob) for blob in blobs):
+            done.current += 1
+            return True
+        try:
+            access, refresh = (self.cipher.rotate(blob) for blob in blobs)
+        except StoreUnreadable:
+            done.unreadable += 1
+            return True
+        changed = await db.execute(
+            update(SELLERS)
+            .where(SELLERS.c.open_id == row.open_id, SELLERS.c.access_token == blobs[0],
+                   SELLERS.c.refresh_token == blobs[1])
+            .values(access_token=access, refresh_token=refresh))
+        if changed.rowcount != 1:
+            return False
+        done.rotated += 1
+        return True
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()

@@ -4,8 +4,11 @@
     POST /api/v1/seller/current_shop        {"shop_id": "..."}: switch the current shop
     GET  /api/v1/widget/access_token?outer_shop_id=...&partner_type=1   the seed's token call
     GET  /api/v1/returns/summary?outer_shop_id=...[&fresh=1]   returns awaiting the seller
+    GET  /api/v1/events                     the seller's events, as Server-Sent Events
+    POST /webhooks/tiktok                   TikTok's webhooks (settings.webhook_path)
     GET  /auth/tiktok/start                 302 to TikTok's authorize page (state in the session)
-    GET  /auth/tiktok/callback?code=&state= checks state, exchanges the code, signs in, 302 back
+    GET  /auth/tiktok/callback?code=&state= checks state, exchanges the code, signs in,
+                                            tells on_seller_connected, 302 back
 
 Every JSON reply is ``{"code", "message", "data"}`` and ``no-store``; errors
 have a non-zero code. A JSON request goes through, in this order:
@@ -20,20 +23,23 @@ have a non-zero code. A JSON request goes through, in this order:
 4. the input (400 40000 naming the problem), and the shop: one of the
    seller's (403 40300).
 TikTok failing or down is 502 50200, TikTok rate limiting 503 50300 with
-Retry-After. Tokens travel only in reply bodies, never in a URL or a log line.
+Retry-After; the database unavailable 503 50301, Redis 503 50302 (the OAuth
+pages say it in a sentence), and the next request tries them again.
+Tokens travel only in reply bodies, never in a URL or a log line.
 
 "The backend's own origin" is ``settings.public_origin`` when set (behind a
 proxy: then requests for another host are refused by TrustedHostMiddleware),
 else the origin the request names (its Host header and scheme).
 """
 
-import inspect
 import json
 import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 
+from redis.exceptions import RedisError
+from starlette.background import BackgroundTask
 from starlette.datastructures import URL, Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -45,6 +51,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tiktokshop_widgets.backend import (
     CURRENT_SHOP_PATH,
+    EVENTS_PATH,
     NOT_CONNECTED,
     RECONNECT_NEEDED,
     RETURNS_SUMMARY_PATH,
@@ -52,11 +59,15 @@ from tiktokshop_widgets.backend import (
     TOKEN_PATH,
 )
 
-from ._authorization import NotConnected, ReconnectNeeded
+from ._authorization import NotConnected, ReconnectNeeded, SellerProfile, run_callback
 from ._client import OpenApiError
+from ._clock import iso_time
+from ._database import describe
 from ._origins import host_of, origin_of
-from ._sessions import session_id, sign_in
-from ._store import Shop, StoreUnreadable
+from ._redaction import callback_credentials
+from ._sessions import backend_session, session_id, sign_in
+from ._store import Shop, StoreUnavailable, StoreUnreadable
+from ._webhooks import Webhooks
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
@@ -76,10 +87,16 @@ TOO_MANY_REQUESTS = 42900
 SERVER_ERROR = 50000
 TIKTOK_FAILED = 50200
 TIKTOK_RATE_LIMITED = 50300
+DATABASE_UNAVAILABLE = 50301
+SHARED_STATE_UNAVAILABLE = 50302
+# What a 503 for our own database or Redis suggests: they come back by themselves.
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 logger = logging.getLogger("tiktokshop_backend.web")
 
 SellerHook = Callable[[Request], "str | None | Awaitable[str | None]"]
+# Told of each seller the OAuth callback connected; a Response it returns answers the callback.
+ConnectedHook = Callable[[Request, SellerProfile], "Response | None | Awaitable[Response | None]"]
 
 
 class InvalidInput(ValueError):
@@ -91,15 +108,18 @@ def json_reply(status: int, code: int, message: str, data=None, headers=None) ->
                         headers={"cache-control": "no-store", **(headers or {})})
 
 
-def routes(services, settings, seller_hook: SellerHook) -> list[Route]:
+def routes(services, settings, seller_hook: SellerHook,
+           on_seller_connected: ConnectedHook | None = None) -> list[Route]:
     api = JsonApi(services, settings, seller_hook)
     guard = api_middleware(settings)
-    oauth = OAuth(services, settings)
+    oauth = OAuth(services, settings, on_seller_connected)
     return [
         Route(SELLER_PATH, api.endpoint(("GET",), api.seller), middleware=guard),
         Route(CURRENT_SHOP_PATH, api.endpoint(("POST",), api.current_shop), middleware=guard),
         Route(TOKEN_PATH, api.endpoint(("GET",), api.access_token), middleware=guard),
         Route(RETURNS_SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
+        Route(EVENTS_PATH, api.endpoint(("GET",), api.events), middleware=guard),
+        Route(settings.webhook_path, Webhooks(services, connect_url).receive, methods=["POST"]),
         Route(START_PATH, oauth.start, methods=["GET"]),
         Route(CALLBACK_PATH, oauth.callback, methods=["GET"]),
     ]
@@ -143,13 +163,11 @@ class JsonApi:
         client_ip = request.client.host if request.client else "unknown"
         if wait := await shared.hit("ip", self.settings.token_limit_per_ip, client_ip):
             return too_many_requests(wait)
-        open_id = self.seller_hook(request)
-        if inspect.isawaitable(open_id):
-            open_id = await open_id
+        open_id = await run_callback(self.seller_hook, request)
         if not open_id:
             return not_connected(request)
         if wait := await shared.hit("session", self.settings.token_limit_per_session,
-                                    session_id(request.session)):
+                                    session_id(backend_session(request))):
             return too_many_requests(wait)
         try:
             return await handler(request, open_id)
@@ -177,7 +195,7 @@ class JsonApi:
         except OpenApiError:  # TikTok unreachable: connected, as far as anyone knows
             pass
         shops = await self.services.authorization.shops(open_id)
-        current = request.session.get("shop_id")
+        current = backend_session(request).get("shop_id")
         if current not in [shop.id for shop in shops]:
             current = shops[0].id if shops else None
         return json_reply(200, 0, "success", {
@@ -186,12 +204,15 @@ class JsonApi:
                       for shop in shops],
             "current_shop_id": current,
             "connect_url": connect_url(request),
+            # TikTok's word (a webhook), or the refresh token's end when within 7 days.
+            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id,
+                                                                                    seller)),
         })
 
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = await requested_current_shop(request)
         await self.sellers_shop(open_id, shop_id)
-        request.session["shop_id"] = shop_id
+        backend_session(request)["shop_id"] = shop_id
         return await self.seller(request, open_id)
 
     async def access_token(self, request: Request, open_id: str) -> JSONResponse:
@@ -213,6 +234,10 @@ class JsonApi:
                                                                  fresh=fresh == "1")
         return json_reply(200, 0, "success", summary)
 
+    async def events(self, request: Request, open_id: str) -> Response:
+        await self.services.authorization.seller(open_id)  # NotConnected, ReconnectNeeded
+        return self.services.event_streams.open(request, open_id)
+
     async def sellers_shop(self, open_id: str, shop_id: str) -> Shop:
         await self.services.authorization.seller(open_id)  # NotConnected, ReconnectNeeded
         for shop in await self.services.authorization.shops(open_id):
@@ -231,7 +256,11 @@ class JsonEndpoint:
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.api.respond(Request(scope, receive), self.methods, self.handler)
+        request = Request(scope, receive)
+        try:  # here, inside the CORS middleware: an allowed page can read why
+            response = await self.api.respond(request, self.methods, self.handler)
+        except (StoreUnavailable, RedisError) as exc:
+            response = unavailable(request, exc)
         await response(scope, receive, send)
 
 
@@ -300,10 +329,28 @@ def tiktok_failed(error: OpenApiError) -> JSONResponse:
                       f"(request_id {error.request_id or '-'})")
 
 
+def unavailable(request: Request, exc: Exception) -> Response:
+    """503 for the database or Redis being away (the app's exception handler, and the
+    JSON endpoints'): JSON with its code, or a sentence on the OAuth pages."""
+    if isinstance(exc, StoreUnavailable):
+        logger.error("%s (TIKTOKSHOP_DATABASE_URL / TIKTOKSHOP_DB_PATH)", exc)
+        code, what = DATABASE_UNAVAILABLE, "its database"
+    else:
+        logger.error("Redis (REDIS_URL) is unavailable: %s", describe(exc))
+        code, what = SHARED_STATE_UNAVAILABLE, "its shared state (Redis)"
+    if request.url.path.endswith((START_PATH, CALLBACK_PATH)):
+        return page(503, f"The app's server cannot reach {what} right now: try again in a "
+                    "moment.", request)
+    return json_reply(503, code, f"the app's server cannot reach {what}: try again in "
+                      f"{UNAVAILABLE_RETRY_AFTER_S} s",
+                      headers={"retry-after": str(UNAVAILABLE_RETRY_AFTER_S)})
+
+
 class OAuth:
-    def __init__(self, services, settings):
+    def __init__(self, services, settings, on_seller_connected: ConnectedHook | None = None):
         self.services = services
         self.settings = settings
+        self.on_seller_connected = on_seller_connected
 
     async def start(self, request: Request) -> Response:
         client_ip = request.client.host if request.client else "unknown"
@@ -312,28 +359,44 @@ class OAuth:
                                                   client_ip):
             return too_many_requests(wait)
         state = secrets.token_urlsafe(32)
-        request.session["oauth_state"] = state
+        backend_session(request)["oauth_state"] = state
         await self.services.shared.put("oauth-state:" + state, b"1", OAUTH_STATE_TTL_S)
         return RedirectResponse(self.services.authorization.authorize_url(state), 302,
                                 headers={"cache-control": "no-store"})
 
     async def callback(self, request: Request) -> Response:
-        state = request.query_params.get("state", "")
-        expected = request.session.pop("oauth_state", None)
+        # Out of the URL (which the server logs): see _redaction.CallbackCredentialsOutOfUrl.
+        credentials = callback_credentials(request)
+        state = credentials.get("state", "")
+        session = backend_session(request)
+        expected = session.pop("oauth_state", None)
         # The state first: it must be the one this browser was sent with, and unused.
         if not (isinstance(expected, str) and secrets.compare_digest(state, expected)
                 and await self.services.shared.take("oauth-state:" + state)):
             return page(400, "This authorization link has expired or was started in another "
                         "browser.", request)
-        code = request.query_params.get("code", "")
+        code = credentials.get("code", "")
         if not code or len(code) > MAX_CODE_LENGTH:
             return page(400, "TikTok Shop did not authorize the app.", request)
         try:
-            open_id = await self.services.authorization.connect(code)
+            seller = await self.services.authorization.connect(code)
         except OpenApiError:
             return page(502, "TikTok Shop did not complete the connection.", request)
-        sign_in(request.session, open_id)
-        return RedirectResponse(self.settings.page_url, 302, headers={"cache-control": "no-store"})
+        sign_in(session, seller.open_id)
+        try:
+            answer = await run_callback(self.on_seller_connected, request, seller)
+        except Exception:
+            logger.exception("on_seller_connected failed for seller %s", seller.open_id)
+            return page(500, "Your TikTok Shop is connected, but this app could not record "
+                        "it: please connect again.", request)
+        if not isinstance(answer, Response):
+            answer = RedirectResponse(self.settings.page_url, 302,
+                                      headers={"cache-control": "no-store"})
+        if answer.background is None:
+            # The seller's shops are subscribed to webhooks once the reply is sent.
+            answer.background = BackgroundTask(self.services.subscriptions.ensure_shops,
+                                               seller.open_id)
+        return answer
 
 
 def page(status: int, sentence: str, request: Request) -> HTMLResponse:

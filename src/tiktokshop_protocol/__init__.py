@@ -8,8 +8,10 @@
               headers={ACCESS_TOKEN_HEADER: access_token})
 
 Pure CPython with no dependencies: request signing (``sign``), the hosts,
-paths and header names of ``open-api.md`` as constants, and ``redact_query``
-to keep the credentials TikTok's auth host takes in URLs out of logs. Nothing specific to
+paths and header names of ``open-api.md`` as constants, webhooks (event
+types, the Event API's path, ``webhook_signature`` and ``verify_webhook``),
+and ``redact_query`` to keep the credentials TikTok's auth host takes in URLs
+out of logs. Nothing specific to
 the sandbox or to the backend lives here.
 """
 
@@ -32,9 +34,31 @@ from ._endpoints import (
 )
 from ._redaction import CREDENTIAL_QUERY_PARAMETERS, redact_query
 from ._signing import UNSIGNED_QUERY_PARAMETERS, sign
+from ._webhooks import (
+    CANCELLATION_STATUS_CHANGE,
+    ORDER_STATUS_CHANGE,
+    RETRY_WINDOW_S,
+    RETURN_STATUS_CHANGE,
+    SELLER_DEAUTHORIZATION,
+    UPCOMING_AUTHORIZATION_EXPIRATION,
+    WEBHOOK_EVENT_TYPES,
+    WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOKS_PATH,
+    verify_webhook,
+    webhook_signature,
+)
 
 __all__ = [
     "ACCESS_TOKEN_HEADER",
+    "CANCELLATION_STATUS_CHANGE",
+    "ORDER_STATUS_CHANGE",
+    "RETRY_WINDOW_S",
+    "RETURN_STATUS_CHANGE",
+    "SELLER_DEAUTHORIZATION",
+    "UPCOMING_AUTHORIZATION_EXPIRATION",
+    "WEBHOOKS_PATH",
+    "WEBHOOK_EVENT_TYPES",
+    "WEBHOOK_SIGNATURE_HEADER",
     "AUTHORIZE_URL",
     "CREDENTIAL_QUERY_PARAMETERS",
     "AUTH_BASE",
@@ -53,4 +77,6 @@ __all__ = [
     "return_approve_path",
     "return_reject_path",
     "sign",
+    "verify_webhook",
+    "webhook_signature",
 ]

@@ -14,9 +14,11 @@
 It stands in for TikTok in every test and in the dev server: the widget
 platform that the unmodified widget-kit SDK loads (resource lookup, manifest,
 remote entry, the ManageReturns widget and its API), TikTok's authorize page
-and auth host, and the signed Open API (shops, Return API, the widget-token
-call), all on one SQLite file, on an injectable clock, with a control API for
-tests (``controls``). It imports nothing of the project but
+and auth host, the signed Open API (shops, Return API, the widget-token call,
+the Event API) and webhook delivery (``events``, ``webhooks``: a task of the
+app's lifespan, which a host that mounts it must run), all on one SQLite
+file, on an injectable clock, with a control API for tests (``controls``).
+``python -m tiktokshop_sandbox`` runs it alone (``cli``). It imports nothing of the project but
 ``tiktokshop_protocol``. Widget tokens are minted here only. Error codes:
 ``errors``.
 """

@@ -1,6 +1,8 @@
 """TikTok's authorization: the authorize page and the auth host's token calls.
 
     GET  <sandbox>/services/open/authorize?service_id=<id>&state=<state>   the seller's page
+    GET  <sandbox>/auth/oauth/authorize?app_key=<key>&state=<state>        older apps' link,
+         the same page
     POST <sandbox>/services/open/authorize   (form: service_id, state, shop_id...)
          -> 302 <registered redirect>?code=<auth code>&state=<state>
     GET  <sandbox>/auth/api/v2/token/get?app_key=&app_secret=&auth_code=&grant_type=authorized_code
@@ -12,9 +14,13 @@
 The ``*_expire_in`` fields are absolute unix seconds, as TikTok's are. The
 authorize page stands for TikTok's: the sandbox's one seller (``seed.DEMO_SELLER``)
 is signed in and picks shops; the code goes only to the app's registered
-redirect URL. ``authorize_redirect`` is what clicking Authorize does, shared
-with ``POST /control/authorize``. Errors of the auth host: UNKNOWN_APP (app key
-or secret), AUTH_CODE_INVALID, REFRESH_TOKEN_INVALID (all 401), 400 for a
+redirect URL, with the ``state`` the link carried, byte for byte (open-api.md
+gives it back unchanged). A state longer than MAX_STATE_BYTES (UTF-8) is
+refused on the page with a message saying so, never cut: a cut state would
+come back as one the app never issued. ``authorize_redirect`` is what
+clicking Authorize does, shared with ``POST /control/authorize``. Errors of
+the auth host: UNKNOWN_APP (app key or secret), AUTH_CODE_INVALID,
+REFRESH_TOKEN_INVALID (all 401), 400 for a
 wrong grant_type.
 """
 
@@ -45,7 +51,10 @@ AUTH_MOUNT = "/auth"
 AUTHORIZE_PATH = "/services/open/authorize"
 GRANTED_SCOPES = ("seller.authorization.info", "seller.return_refund.basic",
                   "seller.return_refund.write", "seller.widget")
-MAX_STATE_LENGTH = 512
+# Generous for any CSRF token or encoded return path, and small enough that the
+# redirect URL (percent-encoded, so up to 3x longer) stays within what servers read.
+MAX_STATE_BYTES = 2048
+LEGACY_AUTHORIZE_PATH = "/oauth/authorize"  # on the auth host: older apps' link
 
 
 def routes(store: ReturnsStore, auths: Authorizations, settings: SandboxSettings,
@@ -53,6 +62,9 @@ def routes(store: ReturnsStore, auths: Authorizations, settings: SandboxSettings
     host = AuthHost(auths, settings)
     page = AuthorizePage(store, auths, settings)
     return [
+        # Before the auth Mount, which would take its path, and outside it: a fault
+        # injected into the token calls is not the page's.
+        Route(AUTH_MOUNT + LEGACY_AUTHORIZE_PATH, page.show_legacy, methods=["GET"]),
         Mount(AUTH_MOUNT, routes=[
             Route(TOKEN_GET_PATH, host.token_get, methods=["GET"]),
             Route(TOKEN_REFRESH_PATH, host.token_refresh, methods=["GET"]),
@@ -73,11 +85,19 @@ def authorize_redirect(store: ReturnsStore, auths: Authorizations, settings: San
     if unknown:
         raise PlatformError(400, errors.INVALID_PARAMETER,
                             f"{unknown[0][:40]!r} is not a shop of {DEMO_SELLER.name}")
-    if len(state) > MAX_STATE_LENGTH:
-        raise PlatformError(400, errors.INVALID_PARAMETER,
-                            f"state must be at most {MAX_STATE_LENGTH} characters")
+    if problem := state_problem(state):
+        raise PlatformError(400, errors.INVALID_PARAMETER, problem)
     code = auths.grant(DEMO_SELLER.open_id, shop_ids)
     return str(URL(settings.redirect_url).include_query_params(code=code, state=state))
+
+
+def state_problem(state: str) -> str:
+    """Why ``state`` cannot go back to the app whole, or "" when it can."""
+    size = len(state.encode("utf-8", "surrogatepass"))
+    if size > MAX_STATE_BYTES:
+        return (f"state is {size} bytes long; TikTok Shop's sandbox takes at most "
+                f"{MAX_STATE_BYTES} (UTF-8) and gives it back unchanged: shorten it")
+    return ""
 
 
 class AuthHost:
@@ -134,6 +154,18 @@ class AuthorizePage:
         query = request.query_params
         return self._page(query.get("service_id", ""), query.get("state", ""), picked=())
 
+    def show_legacy(self, request: Request) -> Response:
+        """Older apps' link names the app by its key: the same page, posting where the
+        newer link's page posts."""
+        query = request.query_params
+        app_key = query.get("app_key", "")
+        if app_key != self.settings.app_key:
+            return html_page("Unknown app", "<h1>This app is not registered</h1>"
+                             f"<p class=error>No app has the app key {text(app_key[:64])!s}."
+                             " Check the authorization link.</p>", 400)
+        return self._page(self.settings.service_id, query.get("state", ""), picked=(),
+                          action=str(request.url_for("authorize").path))
+
     async def authorize(self, request: Request) -> Response:
         try:
             form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
@@ -153,11 +185,15 @@ class AuthorizePage:
                                            error.message)
         return RedirectResponse(redirect, 302, headers={"cache-control": "no-store"})
 
-    def _page(self, service_id: str, state: str, picked, problem: str = "") -> Response:
+    def _page(self, service_id: str, state: str, picked, problem: str = "",
+              action: str = "") -> Response:
         if service_id != self.settings.service_id:
             return html_page("Unknown app", "<h1>This app is not registered</h1>"
                              f"<p class=error>No app has the service id {text(service_id[:64])!s}."
                              " Check the authorization link.</p>", 400)
+        if too_long := state_problem(state):
+            return html_page("Authorization failed", "<h1>This authorization link is not valid</h1>"
+                             f"<p class=error role=alert>{text(too_long)}.</p>", 400)
         boxes = "".join(
             f'<label><input type="checkbox" name="shop_id" value="{text(shop.shop_id)}"'
             f'{" checked" if shop.shop_id in picked else ""}> {text(shop.name)} '
@@ -166,15 +202,17 @@ class AuthorizePage:
         )
         error = (f'<p class=error role="alert" id="problem">{text(problem)}</p>'
                  if problem else "")
+        # Posted back where it was served, unless told otherwise (the older link's page).
+        form_action = f' action="{text(action)}"' if action else ""
         body = (
             "<h1>Authorize the app to manage your shops</h1>"
             f"<p>Signed in as <strong>{text(DEMO_SELLER.name)}</strong> "
             "(TikTok Shop sandbox). The app will see and answer the return and refund "
             "requests of the shops you pick.</p>"
             f"{error}"
-            '<form method="post">'
+            f'<form method="post"{form_action}>'
             f'<input type="hidden" name="service_id" value="{text(service_id)}">'
-            f'<input type="hidden" name="state" value="{text(state[:MAX_STATE_LENGTH])}">'
+            f'<input type="hidden" name="state" value="{text(state)}">'
             f'<fieldset{" aria-describedby=problem" if problem else ""}>'
             f"<legend>Shops to authorize</legend>{boxes}</fieldset>"
             '<button type="submit">Authorize</button></form>'

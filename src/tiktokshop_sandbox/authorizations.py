@@ -106,17 +106,26 @@ class Authorizations:
 
     def revoke(self, shop_ids: Iterable[str] | None = None) -> int:
         """Kill the refresh tokens of grants covering any of ``shop_ids`` (None: every
-        grant); how many were live."""
+        grant); how many were live. Every shop those grants covered hears of it
+        (SELLER_DEAUTHORIZATION), queued in the same transaction."""
         with self.store.writing() as db:
-            query = ("UPDATE credentials SET used_or_revoked = 1"
-                     " WHERE kind = ? AND used_or_revoked = 0")
+            where = "kind = ? AND used_or_revoked = 0"
             params: list = [REFRESH_TOKEN]
             if shop_ids is not None:
                 shop_ids = list(shop_ids)
-                query += (" AND grant_id IN (SELECT grant_id FROM grant_shops"
+                where += (" AND grant_id IN (SELECT grant_id FROM grant_shops"
                           f" WHERE shop_id IN ({', '.join('?' * len(shop_ids))}))")
                 params.extend(shop_ids)
-            return db.execute(query, params).rowcount
+            queued = []
+            if self.store.events is not None:
+                losing = db.execute(
+                    "SELECT DISTINCT shop_id FROM grant_shops WHERE grant_id IN"
+                    f" (SELECT grant_id FROM credentials WHERE {where}) ORDER BY shop_id", params)
+                queued = self.store.events.deauthorizing(db, [row[0] for row in losing])
+            revoked = db.execute(f"UPDATE credentials SET used_or_revoked = 1 WHERE {where}",
+                                 params).rowcount
+        self.store.after_commit(bool(queued))
+        return revoked
 
     def _with_access_token(self, db, grant_id: int, refresh_token: str,
                            refresh_expiry: int) -> IssuedTokens:

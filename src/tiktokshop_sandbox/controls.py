@@ -9,9 +9,20 @@
                                    "delay_s": 0, "code": 99100010}
     POST <sandbox>/control/faults {"target": "auth", "rate_limit": true, "count": 2}
          -> {"target": ..., "count": ...}
+    POST <sandbox>/control/returns/cancel {"shop_id": "...", "return_id": "..."}
+         -> {"return_order": {...now RETURN_OR_REFUND_REQUEST_CANCEL...}}   the buyer withdraws
     POST <sandbox>/control/revoke {"shop_ids": [...]} or {"all": true}  -> {"revoked": 1}
+    GET  <sandbox>/control/webhooks   -> {"paused", "failing_next", "deliveries": [newest first]}
+    POST <sandbox>/control/webhooks {"paused": true}      hold deliveries (false: send again)
+    POST <sandbox>/control/webhooks/fail {"count": 2}     the next 2 attempts fail, retried
+    POST <sandbox>/control/webhooks/duplicate {"tts_notification_id": "..."}   (or {}: the
+         latest delivered) -> {"delivery": {...}}: the same event is sent once more
     GET  <sandbox>/control          a page: the clock, each shop with an
                                     "Add a return request" button
+
+Every change a control makes to a return or an authorization queues its
+webhook like any other (``events``); moving the clock wakes the webhook sender,
+whose retries are due on that clock.
 
 Only there when ``settings.controls`` is on (the dev server and the tests turn
 it on); otherwise every /control path is 404, like any path TikTok does not
@@ -36,13 +47,15 @@ from .faults import TARGETS, Fault, Faults
 from .inputs import json_object, read_body
 from .pages import html_page, text
 from .settings import SandboxSettings
-from .store import ReturnNotFound, ReturnsStore
+from .store import ReturnNotFound, ReturnNotPending, ReturnsStore
+from .webhooks import NoSuchEvent, WebhookSender
 
 CONTROL_PATH = "/control"
 FORM = "application/x-www-form-urlencoded"
 MAX_ADVANCE_S = 10 * 365 * 24 * 3600
 MAX_FAULT_COUNT = 1000
 MAX_DELAY_S = 120
+PAGE_DELIVERIES = 10
 
 
 class BadControl(ValueError):
@@ -50,20 +63,30 @@ class BadControl(ValueError):
 
 
 def routes(store: ReturnsStore, auths: Authorizations, settings: SandboxSettings, clock,
-           faults: Faults) -> list:
-    controls = Controls(store, auths, settings, clock, faults)
+           faults: Faults, webhooks: WebhookSender) -> list:
+    controls = Controls(store, auths, settings, clock, faults, webhooks)
     return [
         Route(CONTROL_PATH, controls.page, methods=["GET"], name="control_page"),
         Route(CONTROL_PATH + "/clock", controls.json(controls.advance_clock), methods=["POST"]),
         Route(CONTROL_PATH + "/authorize", controls.json(controls.authorize), methods=["POST"]),
         Route(CONTROL_PATH + "/returns", controls.add_return, methods=["POST"]),
         Route(CONTROL_PATH + "/faults", controls.json(controls.inject_fault), methods=["POST"]),
+        Route(CONTROL_PATH + "/returns/cancel", controls.json(controls.cancel_return),
+              methods=["POST"]),
         Route(CONTROL_PATH + "/revoke", controls.json(controls.revoke), methods=["POST"]),
+        Route(CONTROL_PATH + "/webhooks", controls.webhook_outbox, methods=["GET"]),
+        Route(CONTROL_PATH + "/webhooks", controls.json(controls.pause_webhooks),
+              methods=["POST"]),
+        Route(CONTROL_PATH + "/webhooks/fail", controls.json(controls.fail_webhooks),
+              methods=["POST"]),
+        Route(CONTROL_PATH + "/webhooks/duplicate", controls.json(controls.duplicate_webhook),
+              methods=["POST"]),
     ]
 
 
 class Controls:
-    def __init__(self, store, auths, settings, clock, faults):
+    def __init__(self, store, auths, settings, clock, faults, webhooks):
+        self.webhooks = webhooks
         self.store = store
         self.auths = auths
         self.settings = settings
@@ -77,8 +100,10 @@ class Controls:
                 data = json_object(await read_body(request))
                 return JSONResponse(await run_in_threadpool(action, data),
                                     headers={"cache-control": "no-store"})
-            except (BadControl, ReturnNotFound) as exc:
+            except (BadControl, ReturnNotFound, NoSuchEvent) as exc:
                 return _bad(str(exc))
+            except ReturnNotPending as exc:
+                return _bad(str(exc), 409)
             except PlatformError as error:
                 return _bad(error.message, error.status)
         return endpoint
@@ -88,7 +113,9 @@ class Controls:
         if (not isinstance(seconds, int | float) or isinstance(seconds, bool)
                 or not math.isfinite(seconds) or not 0 <= seconds <= MAX_ADVANCE_S):
             raise BadControl(f"advance must be a number of seconds from 0 to {MAX_ADVANCE_S}")
-        return {"now": self.clock.advance(seconds)}
+        now = self.clock.advance(seconds)
+        self.webhooks.wake()  # retries may be due now
+        return {"now": now}
 
     def authorize(self, data: dict) -> dict:
         shop_ids, state = data.get("shop_ids"), data.get("state", "")
@@ -125,6 +152,37 @@ class Controls:
         if not _strings(shop_ids):
             raise BadControl('give {"shop_ids": ["<shop id>", ...]} or {"all": true}')
         return {"revoked": self.auths.revoke(shop_ids)}
+
+    def cancel_return(self, data: dict) -> dict:
+        shop_id, return_id = data.get("shop_id"), data.get("return_id")
+        if not (_strings([shop_id]) and _strings([return_id])):
+            raise BadControl('give {"shop_id": "<shop id>", "return_id": "<return id>"}')
+        return {"return_order": self.store.cancel_return(shop_id, return_id)}
+
+    def webhook_outbox(self, request: Request) -> JSONResponse:  # sync: SQLite, threadpool
+        return JSONResponse({**self.webhooks.status(), "deliveries": self.webhooks.deliveries()},
+                            headers={"cache-control": "no-store"})
+
+    def pause_webhooks(self, data: dict) -> dict:
+        paused = data.get("paused")
+        if not isinstance(paused, bool):
+            raise BadControl('give {"paused": true} or {"paused": false}')
+        self.webhooks.pause(paused)
+        return self.webhooks.status()
+
+    def fail_webhooks(self, data: dict) -> dict:
+        count = data.get("count", 1)
+        if not _whole(count, 0, MAX_FAULT_COUNT):
+            raise BadControl(f"count must be a whole number from 0 to {MAX_FAULT_COUNT}")
+        self.webhooks.fail_next(count)
+        return self.webhooks.status()
+
+    def duplicate_webhook(self, data: dict) -> dict:
+        notification_id = data.get("tts_notification_id")
+        if notification_id is not None and not _strings([notification_id]):
+            raise BadControl('give {"tts_notification_id": "<id>"}, or {} for the latest '
+                             "delivered")
+        return {"delivery": self.webhooks.duplicate(notification_id)}
 
     async def add_return(self, request: Request) -> Response:
         """JSON in, the new return out; or the page's form, answered with the page."""
@@ -176,8 +234,31 @@ class Controls:
             "<th scope=col>Shop</th><th scope=col>Region</th><th scope=col>Shop id</th>"
             "<th scope=col>Awaiting the seller</th><th scope=col>Buyer</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
+            f"{self._webhooks_section()}"
         )
         return html_page("Sandbox controls - TikTok Shop sandbox", body)
+
+    def _webhooks_section(self) -> str:
+        """The latest webhook deliveries, read-only (the JSON controls change them)."""
+        paused = self.webhooks.status()["paused"]
+        deliveries = self.webhooks.deliveries(limit=PAGE_DELIVERIES)
+        if not deliveries:
+            table = "<p>No webhook was queued yet.</p>"
+        else:
+            table = (
+                "<table><caption>Latest webhook deliveries</caption><thead><tr>"
+                "<th scope=col>Notification</th><th scope=col>Event</th><th scope=col>Shop</th>"
+                "<th scope=col>State</th><th scope=col>Attempts</th>"
+                "<th scope=col>Last failure</th></tr></thead><tbody>"
+                + "".join(
+                    f"<tr><td>{text(d['tts_notification_id'])}</td><td>{text(d['event_type'])}"
+                    f"</td><td>{text(d['shop_id'])}</td><td>{text(d['state'])}</td>"
+                    f"<td>{d['attempts']}</td><td>{text(d['last_error'])}</td></tr>"
+                    for d in deliveries)
+                + "</tbody></table>")
+        return (f"<h2>Webhooks</h2><p>Delivery is <strong>{'paused' if paused else 'on'}"
+                "</strong> (POST /control/webhooks, /control/webhooks/fail, "
+                "/control/webhooks/duplicate).</p>" + table)
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:

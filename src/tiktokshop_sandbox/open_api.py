@@ -6,6 +6,12 @@
     POST <sandbox>/open-api/return_refund/202309/returns/{return_id}/reject?shop_cipher=...
     GET  <sandbox>/open-api/return_refund/202309/reject_reasons?return_or_cancel_id=&...
     POST <sandbox>/open-api/widget/202309/access_token?shop_cipher=...  {"partner_type": 1}
+    GET    <sandbox>/open-api/event/202309/webhooks?shop_cipher=...
+           -> {"webhooks": [{event_type, address, create_time, update_time}], "total_count"}
+    PUT    <sandbox>/open-api/event/202309/webhooks?shop_cipher=...
+           {"address": "https://...", "event_type": "RETURN_STATUS_CHANGE"}  -> {}
+    DELETE <sandbox>/open-api/event/202309/webhooks?shop_cipher=...
+           {"event_type": "RETURN_STATUS_CHANGE"}  -> {} (also when there was none)
     header x-tts-access-token: <the seller's access token>
 
 Every call goes through, in this order: ``app_key`` registered in the sandbox
@@ -16,6 +22,11 @@ the access token (ACCESS_TOKEN_INVALID / ACCESS_TOKEN_EXPIRED), and, for
 shop-scoped calls, ``shop_cipher`` naming a shop the token's seller authorized
 for this app (SHOP_NOT_AUTHORIZED). Then the endpoint's own parameters (400).
 Codes and statuses: ``errors``. Replies: ``{"code", "message", "request_id", "data"}``.
+
+The Event API subscribes the shop to an event type at an address (https, or
+plain http to this machine: open-api.md's development allowance), one address
+per shop and type, replaced by a later PUT; ``events`` says which events the
+sandbox sends and when (webhooks.py sends them).
 
 The widget-token call is the sandbox's own (TikTok gives its path only to apps
 enrolled in widgets): ``WIDGET_TOKEN_PATH``, a token the widget's API accepts.
@@ -40,12 +51,15 @@ from tiktokshop_protocol import (
     RETURN_REJECT_PATH,
     RETURNS_SEARCH_PATH,
     SHOPS_PATH,
+    WEBHOOK_EVENT_TYPES,
+    WEBHOOKS_PATH,
     sign,
 )
 
 from . import errors, model
 from .authorizations import Authorizations, Grant
 from .errors import PlatformError
+from .events import MAX_ADDRESS_LENGTH, BadAddress, Events
 from .faults import Faults, InjectFaults
 from .inputs import (
     NUMERIC_ID,
@@ -75,8 +89,8 @@ MAX_UNIX_TIME = 2**40
 
 
 def routes(store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
-           settings: SandboxSettings, clock, faults: Faults) -> list:
-    api = OpenApi(store, auths, signer, settings, clock)
+           settings: SandboxSettings, clock, faults: Faults, events: Events) -> list:
+    api = OpenApi(store, auths, signer, settings, clock, events)
     return [Mount(
         OPEN_API_MOUNT,
         routes=[
@@ -86,6 +100,9 @@ def routes(store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
             Route(RETURN_REJECT_PATH, api.endpoint(api.reject), methods=["POST"]),
             Route(REJECT_REASONS_PATH, api.endpoint(api.reject_reasons), methods=["GET"]),
             Route(WIDGET_TOKEN_PATH, api.endpoint(api.widget_token), methods=["POST"]),
+            Route(WEBHOOKS_PATH, api.endpoint(api.webhooks), methods=["GET"]),
+            Route(WEBHOOKS_PATH, api.endpoint(api.subscribe), methods=["PUT"]),
+            Route(WEBHOOKS_PATH, api.endpoint(api.unsubscribe), methods=["DELETE"]),
         ],
         middleware=[Middleware(InjectFaults, faults=faults, target="open_api")],
         name="open_api",
@@ -105,7 +122,8 @@ class Call:
 
 class OpenApi:
     def __init__(self, store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
-                 settings: SandboxSettings, clock):
+                 settings: SandboxSettings, clock, events: Events):
+        self.events = events
         self.store = store
         self.auths = auths
         self.signer = signer
@@ -232,6 +250,28 @@ class OpenApi:
             raise invalid("partner_type must be 1")
         issued = self.signer.issue(call.shop.shop_id)
         return {"token": issued.token, "expire_at": issued.expire_at}
+
+
+    def webhooks(self, call: Call) -> dict:
+        with self.store.reading() as db:
+            webhooks = self.events.subscriptions(db, call.shop.shop_id)
+        return {"webhooks": webhooks, "total_count": len(webhooks)}
+
+    def subscribe(self, call: Call) -> dict:
+        event_name = call.body.choice("event_type", tuple(WEBHOOK_EVENT_TYPES))
+        address = call.body.string("address", max_length=MAX_ADDRESS_LENGTH)
+        with self.store.writing() as db:
+            try:
+                self.events.subscribe(db, call.shop.shop_id, event_name, address)
+            except BadAddress as exc:
+                raise invalid(str(exc)) from None
+        return {}
+
+    def unsubscribe(self, call: Call) -> dict:
+        event_name = call.body.choice("event_type", tuple(WEBHOOK_EVENT_TYPES))
+        with self.store.writing() as db:
+            self.events.unsubscribe(db, call.shop.shop_id, event_name)
+        return {}
 
 
 def _path_inside_mount(request: Request) -> str:

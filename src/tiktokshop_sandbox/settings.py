@@ -43,8 +43,21 @@ class SandboxSettings:
     allowed_origins: tuple[str, ...] = ()
     # TikTok's widget-token signing secret; None: kept in data_dir/token-secret.
     platform_secret: bytes | None = None
-    # /control/* (clock, authorize, returns, faults, revoke): development and tests only.
+    # /control/* (clock, authorize, returns, faults, revoke, webhooks): development and
+    # tests only.
     controls: bool = False
+    # The app's webhook address, as Partner Center keeps it: where a shop's events go
+    # unless the Event API subscribed the shop elsewhere; None: only there.
+    webhook_url: str | None = None
+    # Webhook delivery (webhooks.py): one attempt's time limit, then retries after
+    # base, 2 x base, 4 x base ... seconds (at most max_delay apart) for retry_window.
+    webhook_timeout: float = 5.0
+    webhook_retry_base: float = 15.0
+    webhook_retry_max_delay: float = 3600.0
+    webhook_retry_window: float = 72 * 3600.0
+    # UPCOMING_AUTHORIZATION_EXPIRATION goes out this long before a shop's
+    # authorization (its refresh token) expires.
+    expiration_notice: int = 7 * DAY
 
     @property
     def db_path(self) -> Path:

@@ -19,7 +19,11 @@ skipped the lock could not record a second decision.
 
 Returns come out as dicts with the field names of TikTok's Return & Refund API,
 ready for the API to send. The same file holds the sellers' authorizations
-(``authorizations``): one schema, one version, one reset.
+(``authorizations``) and the webhooks' subscriptions and outbox (``events``):
+one schema, one version, one reset. With ``events``, every change of a return
+(a new request, a decision, a cancellation) queues its RETURN_STATUS_CHANGE
+in the transaction that makes it, and ``on_queued`` is called once it is
+committed (the sender wakes up).
 """
 
 import random
@@ -30,6 +34,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import events as events_schema
 from . import model, seed
 from .model import Shop
 
@@ -114,8 +119,8 @@ CREATE TABLE credentials (
     used_or_revoked INTEGER NOT NULL DEFAULT 0
 );
 """
-TABLES = ("credentials", "grant_shops", "grants", "decisions", "return_line_items", "returns",
-          "shops")
+TABLES = (*events_schema.TABLES, "credentials", "grant_shops", "grants", "decisions",
+          "return_line_items", "returns", "shops")
 # Who may sort searches by what (column names go into SQL: only these).
 SORT_FIELDS = ("create_time", "update_time")
 TIME_BOUNDS = {">=": ">=", "<": "<"}
@@ -159,15 +164,19 @@ class IdempotencyKeyReused(Exception):
 
 
 class ReturnsStore:
-    def __init__(self, db_path: Path, clock=None):
+    def __init__(self, db_path: Path, clock=None, events=None):
         self.db_path = Path(db_path)
         self._now = time.time if clock is None else clock.now
+        self.events = events  # an events.Events, or None: no webhooks
+        self.on_queued = _nothing
         with closing(self._connect()) as db:
             # WAL is a property of the database file: set once, kept by every connection.
             db.execute("PRAGMA journal_mode = WAL")
             with self._transaction(db, "IMMEDIATE"):  # one process migrates, others wait
                 if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                     self._create_schema(db)
+                # Tables added since version 2 are only ever added: no version bump.
+                _run_schema(db, events_schema.SCHEMA)
 
     def reset(self) -> None:
         """Delete every shop, return and decision; the next ``seed_if_empty`` seeds again."""
@@ -212,7 +221,24 @@ class ReturnsStore:
             taken |= {row[0] for row in db.execute("SELECT order_id FROM returns")}
             order = seed.new_request(shop, int(self._now()), random.Random(), taken)
             _insert_return(db, order)
-            return self._return_orders(db, [self._row(db, order.return_id)])[0]
+            queued = self._return_changed(db, order.return_id, "BUYER")
+            created = self._return_orders(db, [self._row(db, order.return_id)])[0]
+        self.after_commit(queued)
+        return created
+
+    def cancel_return(self, shop_id: str, return_id: str) -> dict:
+        """The buyer withdraws a request still waiting for the seller; the return as it
+        is now. ReturnNotFound, or ReturnNotPending once the seller has decided."""
+        with self.writing() as db:
+            row = self._find_return(db, shop_id, return_id)
+            if row["return_status"] != model.REQUEST_PENDING:
+                raise ReturnNotPending(return_id, row["return_status"])
+            db.execute("UPDATE returns SET return_status = ?, update_time = ?, respond_by = NULL"
+                       " WHERE return_id = ?", (model.REQUEST_CANCEL, int(self._now()), return_id))
+            queued = self._return_changed(db, return_id, "BUYER")
+            cancelled = self._return_orders(db, [self._row(db, return_id)])[0]
+        self.after_commit(queued)
+        return cancelled
 
     def get_shop(self, shop_id: str) -> Shop | None:
         with self.reading() as db:
@@ -352,7 +378,10 @@ class ReturnsStore:
                 (shop_id, request.return_id, status, new_status, request.decision,
                  request.reject_reason, request.comment, now, request.idempotency_key),
             )
-            return _decision_reply(cursor.fetchone())
+            reply = _decision_reply(cursor.fetchone())
+            queued = self._return_changed(db, request.return_id, "SELLER")
+        self.after_commit(queued)
+        return reply
 
     def decision_count(self, return_id: str) -> int:
         """How many decisions were ever recorded on a return (seeded history included)."""
@@ -360,7 +389,18 @@ class ReturnsStore:
             row = db.execute("SELECT COUNT(*) FROM decisions WHERE return_id = ?", (return_id,))
             return row.fetchone()[0]
 
+    def after_commit(self, queued: bool) -> None:
+        """Call after a transaction that queued a delivery committed: the sender wakes.
+        (``authorizations`` writes to this store too.)"""
+        if queued:
+            self.on_queued()
+
     # -- internals ---------------------------------------------------------
+
+    def _return_changed(self, db: sqlite3.Connection, return_id: str, role: str) -> bool:
+        """Queue the change's webhook in this transaction; whether one was queued."""
+        return (self.events is not None
+                and self.events.return_changed(db, return_id, role) is not None)
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: transactions are opened explicitly (BEGIN IMMEDIATE
@@ -398,10 +438,8 @@ class ReturnsStore:
     def _create_schema(db: sqlite3.Connection) -> None:
         for table in TABLES:
             db.execute(f"DROP TABLE IF EXISTS {table}")
-        # Not executescript(): it would commit the transaction this runs in.
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
+        _run_schema(db, SCHEMA)
+        _run_schema(db, events_schema.SCHEMA)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @staticmethod
@@ -440,6 +478,17 @@ class ReturnsStore:
             _return_order(row, items[row["return_id"]], latest_decision.get(row["return_id"]))
             for row in rows
         ]
+
+
+def _nothing() -> None:
+    pass
+
+
+def _run_schema(db: sqlite3.Connection, schema: str) -> None:
+    # Not executescript(): it would commit the transaction this runs in.
+    for statement in schema.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _insert_return(db: sqlite3.Connection, order: seed.SeedReturn) -> None:

@@ -15,7 +15,7 @@ With a backend that knows the seller's shops (``backend_url`` in the config)::
 
 Modules: ``config`` (the settings and their checks), ``backend`` (the ISV
 backend's endpoints), ``seller`` (the seller's shops), ``summary`` (the
-return requests that wait for the seller), ``token`` (widget
+return requests that wait for the seller), ``live`` (the backend's events as they happen), ``token`` (widget
 tokens from the backend), ``kit`` (widget-kit's one core per page), ``view``
 (one mounted widget's lifecycle), ``page`` and ``browser`` (the JavaScript
 side), ``errors``, ``background`` (tasks held until they finish).
@@ -41,6 +41,7 @@ from .errors import (
     WidgetServiceError,
 )
 from .kit import WidgetKit
+from .live import LiveEvents
 from .seller import Seller, SellerAccount, Shop
 from .summary import ReturnsSummary, returns_summary
 from .token import BackendToken
@@ -48,7 +49,7 @@ from .view import FAILED, LOADING, MOUNTED, UNMOUNTED, WidgetView
 
 __all__ = [
     "MANAGE_RETURNS", "WIDGET_KIT_URL", "FAILED", "LOADING", "MOUNTED", "UNMOUNTED",
-    "Backend", "BackendToken", "ReturnsSummary", "Seller", "SellerAccount", "Shop",
+    "Backend", "BackendToken", "LiveEvents", "ReturnsSummary", "Seller", "SellerAccount", "Shop",
     "WidgetConfig", "WidgetKit", "WidgetView", "returns_summary",
     "BackendError", "ConfigError", "ContainerNotFound", "NotInitialized",
     "SdkConfigError", "SdkError", "SdkUnavailable", "SellerNotConnected", "TokenError",

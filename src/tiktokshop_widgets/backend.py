@@ -31,6 +31,7 @@ TOKEN_PATH = "/api/v1/widget/access_token"
 SELLER_PATH = "/api/v1/seller"
 CURRENT_SHOP_PATH = "/api/v1/seller/current_shop"
 RETURNS_SUMMARY_PATH = "/api/v1/returns/summary"
+EVENTS_PATH = "/api/v1/events"
 # Codes of a 401 from any endpoint whose data carries the connect_url to send the seller to.
 NOT_CONNECTED = 40100
 RECONNECT_NEEDED = 40101
@@ -40,6 +41,10 @@ QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~
 
 
 class Backend:
+    """The ISV backend at ``base_url``: JSON requests with the seller's cookie
+    (``credentials``), each given up after ``timeout`` seconds; ``page`` is the
+    JavaScript side (the browser's by default), ``fetch`` the browser's fetch."""
+
     def __init__(self, base_url, timeout=10, credentials="include", fetch=None, page=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -72,9 +77,11 @@ class Backend:
         return (scheme + separator + rest.split("/")[0] if separator else "") + url
 
     async def get(self, path, query=(), error_class=BackendError, service=SERVICE):
+        """GET ``path`` with ``query`` pairs: the reply's JSON when its ``code`` is 0, else ``error_class``."""
         return await self.request("GET", self.url(path, query), None, error_class, service)
 
     async def post(self, path, body, error_class=BackendError, service=SERVICE):
+        """POST ``body`` as JSON to ``path``: the reply's JSON when its ``code`` is 0, else ``error_class``."""
         return await self.request("POST", self.url(path), body, error_class, service)
 
     async def request(self, method, url, body, error_class, service):

@@ -103,6 +103,15 @@ return (url) => new Promise((resolve) => setTimeout(() => {
 }, 0));"""
 
 
+# EventSource's error event says nothing of why; its readyState says whether the
+# browser is reconnecting by itself (after a drop) or gave up (an HTTP error).
+EVENT_SOURCE = """const source = new EventSource(url, { withCredentials });
+for (const name of names) source.addEventListener(name, (event) => onMessage(name, event.data));
+source.onopen = () => onReady("open");
+source.onerror = () => onReady(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
+return source;"""
+
+
 class BrowserPage(Page):
     def __init__(self):
         self.live_proxies = 0
@@ -115,6 +124,8 @@ class BrowserPage(Page):
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
         self._watch_alert = js.Function("element", "report", WATCH_ALERT)
         self._blocked_by_policy = js.Function(POLICY_VIOLATIONS)()
+        self._event_source = js.Function("url", "withCredentials", "names", "onMessage",
+                                         "onReady", EVENT_SOURCE)
 
     async def import_module(self, url):
         # A browser keeps a failed module import for the page's lifetime, so a
@@ -203,6 +214,13 @@ class BrowserPage(Page):
 
     def warn(self, message):
         js.console.warn(message)
+
+    def event_source(self, url, with_credentials, event_names, on_message, on_ready):
+        return self._event_source(url, with_credentials, to_js(list(event_names)), on_message,
+                                  on_ready)
+
+    def close_event_source(self, source):
+        source.close()
 
 
 def _value(outcome):

@@ -29,7 +29,9 @@ from .backend import TOKEN_PATH, Backend
 from .errors import ConfigError
 
 MANAGE_RETURNS = "@tiktokshop-widget/reverse:ManageReturns"
+"""The Return & Refund widget's name, for ``mount``, ``preload`` and ``widgets``."""
 WIDGET_KIT_URL = "https://cdn.jsdelivr.net/npm/@tiktokshop/widget-kit@1.0.4/dist/es/index.js"
+"""widget-kit 1.0.4 on jsDelivr: the default ``sdk_url``."""
 SOURCES = ("tiktok", "sandbox")
 RESOURCE_REGIONS = ("va", "ttp")
 WIDGET_PREFIX = "@tiktokshop-widget/"
@@ -40,6 +42,16 @@ KNOWN_KEYS = (
 
 
 class WidgetConfig:
+    """The ``[tiktok_widgets]`` settings, checked: a ``ConfigError`` lists every problem.
+
+    Keys (as arguments or in the TOML section): ``backend_url``, ``app_key``,
+    ``isv_name``, ``widgets``, ``source`` ("tiktok", or "sandbox" with ``entries``:
+    {widget name: manifest URL}), ``shop_id`` and ``region`` (a single-shop app),
+    ``token_url`` (default: ``backend_url`` + ``/api/v1/widget/access_token``),
+    ``partner_type`` ("1"), ``locale``, ``resource_region`` ("va" or "ttp"),
+    ``sdk_url`` (default ``WIDGET_KIT_URL``), ``token_timeout`` (seconds, default 10).
+    """
+
     def __init__(self, shop_id=None, region=None, app_key=None, isv_name=None, token_url=None,
                  widgets=(MANAGE_RETURNS,), source="tiktok", entries=None, partner_type="1",
                  locale=None, resource_region=None, sdk_url=WIDGET_KIT_URL, token_timeout=10,

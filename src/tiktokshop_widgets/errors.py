@@ -106,28 +106,34 @@ class SdkError(WidgetError):
 
 
 class NotInitialized(SdkError):
+    """widget-kit was used before ``init``."""
     summary = "The widget SDK was used before it was initialised, loading {widget}"
 
 
 class UnknownWidget(SdkError):
+    """The widget is not among the kit's remotes."""
     summary = "{widget} is not one of the widgets the kit was configured with (its remotes)"
 
 
 class WidgetLookupFailed(SdkError):
+    """TikTok could not say where the widget lives."""
     summary = "TikTok Shop could not say where to load {widget} from"
 
 
 class WidgetServiceError(SdkError):
+    """The widget's manifest is missing or malformed."""
     summary = ("TikTok Shop's description of {widget} (its manifest) is missing or "
                "malformed, so the widget cannot be loaded")
 
 
 class WidgetEntryFailed(SdkError):
+    """The widget's entry script failed to load or start."""
     summary = ("The code of {widget} (its entry script) could not be loaded from "
                "TikTok Shop, or it failed as it started")
 
 
 class SdkConfigError(SdkError):
+    """widget-kit refused the configuration."""
     summary = "The widget SDK refused the configuration it was given for {widget}"
 
 

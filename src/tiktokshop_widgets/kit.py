@@ -45,6 +45,22 @@ REISSUE_INTERVAL = 30
 
 
 class WidgetKit:
+    """widget-kit for one page, with ``config`` (a ``WidgetConfig`` for a chosen shop).
+
+    ``token``: an async callable returning ``{"token", "expire_at"}`` (default:
+    ``BackendToken`` on ``config.token_url``); ``remotes``: widget-kit's remotes
+    (default: ``config.remotes()``); ``on_error``: called with the ``WidgetError``
+    of a failed ``preload``. ``page`` and ``clock`` are for tests.
+
+    Props given to ``mount`` and ``WidgetView.update`` are Python values, with
+    Python names (``on_result`` for the widget's ``onResult``). ManageReturns calls
+    ``on_result`` with a dict after each decision: ``{"code": 0, "return_id": ...,
+    "decision": ...}`` (``code`` non-zero: the platform refused it), ``decision``
+    one of ``APPROVE_REFUND``, ``APPROVE_RETURN``, ``APPROVE_RECEIVED_PACKAGE``,
+    ``APPROVE_REPLACEMENT``, ``REJECT_REFUND``, ``REJECT_RETURN``,
+    ``REJECT_RECEIVED_PACKAGE``, ``REJECT_REPLACEMENT``.
+    """
+
     def __init__(self, config, token=None, remotes=None, on_error=None, page=None,
                  clock=time.time):
         self.config = config
@@ -64,6 +80,7 @@ class WidgetKit:
 
     @property
     def page(self):
+        """The JavaScript side (``BrowserPage``, made on first use unless one was given)."""
         if self._page is None:
             from .browser import BrowserPage
 

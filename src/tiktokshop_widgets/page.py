@@ -110,6 +110,16 @@ class Page:
         """A warning in the browser's console."""
         raise NotImplementedError
 
+    def event_source(self, url, with_credentials, event_names, on_message, on_ready):
+        """A JS ``EventSource`` on ``url``: ``on_message(name, data)`` for each event named
+        in ``event_names``, ``on_ready(state)`` with "open", "connecting" (the browser
+        retries by itself) or "closed" (it gave up). Both are proxies."""
+        raise NotImplementedError
+
+    def close_event_source(self, source):
+        """Close an ``event_source``: no more calls of its handlers."""
+        raise NotImplementedError
+
     def async_function(self, coroutine_function):
         """A JS function returning a promise of ``await coroutine_function(*args)``,
         run as a task; counted as a proxy until released.

@@ -21,6 +21,9 @@ from .errors import BackendError, SellerNotConnected
 
 
 class Shop:
+    """A TikTok shop the seller connected: ``id`` (digits), ``name``, ``region`` (a
+    country code such as "US")."""
+
     def __init__(self, id, name, region):
         self.id = id
         self.name = name
@@ -35,6 +38,11 @@ class Shop:
 
 
 class Seller:
+    """The seller as the backend knows them: ``name``, ``shops`` (``Shop`` list),
+    ``current_shop_id``, ``connect_url`` (where to connect another shop, or
+    reconnect) and ``reconnect_by`` (when their connection ends, if within days:
+    an ISO 8601 UTC date-time; else None)."""
+
     def __init__(self, name, shops, current_shop_id, connect_url, reconnect_by=None):
         self.name = name
         self.shops = shops
@@ -44,6 +52,7 @@ class Seller:
 
     @property
     def current_shop(self):
+        """The ``Shop`` the seller works on now (the first if the backend named none of theirs)."""
         for shop in self.shops:
             if shop.id == self.current_shop_id:
                 return shop
@@ -51,6 +60,9 @@ class Seller:
 
 
 class SellerAccount:
+    """The seller's shops from ``backend`` (a ``Backend``): ``load`` who they are,
+    ``switch`` shops. A seller with no shop connected is ``SellerNotConnected``."""
+
     def __init__(self, backend):
         self.backend = backend
 

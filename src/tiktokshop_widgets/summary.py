@@ -18,6 +18,19 @@ from .errors import BackendError
 
 
 class ReturnsSummary:
+    """The return requests waiting for the seller's answer in one shop.
+
+    - ``awaiting``: how many requests wait for the seller (a count, 0 or more);
+    - ``due_within_24h``: how many of them are due within 24 hours (a count);
+    - ``next_deadline``: when the first of them is due, in unix seconds (UTC), or
+      None when nothing waits;
+    - ``next_deadline_return_id``: the ``return_id`` due first, or None;
+    - ``checked_at``: when the backend asked TikTok, in unix seconds (the backend
+      caches a summary for 60 s per shop);
+    - ``newest_request_at``: when the latest waiting request was created, in unix
+      seconds, or None.
+    """
+
     def __init__(self, awaiting, due_within_24h, next_deadline, checked_at,
                  newest_request_at=None, next_deadline_return_id=None):
         self.awaiting = awaiting

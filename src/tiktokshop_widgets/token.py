@@ -22,6 +22,13 @@ from .errors import TokenError
 
 
 class BackendToken:
+    """The default token source of ``WidgetKit``: an async callable returning
+    ``{"token", "expire_at"}`` for ``outer_shop_id`` from the backend at ``url``.
+
+    A token is reused until ``refresh_margin`` seconds (at most a quarter of its
+    lifetime) before ``expire_at``; ``timeout`` is in seconds; failures are ``TokenError``.
+    """
+
     def __init__(self, url, outer_shop_id, partner_type="1", refresh_margin=60, timeout=10,
                  credentials="include", fetch=None, clock=time.time, page=None):
         self._backend = Backend("", timeout=timeout, credentials=credentials, fetch=fetch,

@@ -30,9 +30,15 @@ LOADING = "loading"
 MOUNTED = "mounted"
 UNMOUNTED = "unmounted"
 FAILED = "failed"
+"""A ``WidgetView``'s ``state``: ``LOADING``, then ``MOUNTED`` and ``UNMOUNTED``, or ``FAILED``."""
 
 
 class WidgetView:
+    """One widget (``name``) in one container (``element``), as ``WidgetKit.mount``
+    returns it: ``state`` is one of ``LOADING``, ``MOUNTED``, ``UNMOUNTED``,
+    ``FAILED`` (then ``error`` says why: it failed to load, or, still shown, the
+    widget reported a failure of its own)."""
+
     def __init__(self, name, element, props, page, on_closed, on_failed=None):
         self.name = name
         self.element = element
@@ -48,6 +54,7 @@ class WidgetView:
 
     @property
     def container_id(self):
+        """The ``id`` of the container element."""
         return self.element.id
 
     async def _open(self, load_component):

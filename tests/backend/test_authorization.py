@@ -15,8 +15,8 @@ QUERY = {"outer_shop_id": US_SHOP, "partner_type": "1"}
 
 def stored_seller(client):
     services = client.app.state.backend
-    (open_id,) = services.store.sellers()
-    return services.store.seller(open_id)
+    (open_id,) = client.portal.call(services.store.sellers)
+    return client.portal.call(services.store.seller, open_id)
 
 
 def test_an_access_token_about_to_expire_is_refreshed_first(backend, tiktok):

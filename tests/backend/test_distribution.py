@@ -29,7 +29,11 @@ def test_the_backend_wheel_carries_the_backend_and_its_dependencies(tmp_path):
     declared = tomllib.loads((PROJECT_ROOT / "backend-dist" / "pyproject.toml").read_text())
     assert requires == {str(Requirement(r)) for r in declared["project"]["dependencies"]}
     assert {Requirement(r).name for r in requires} >= {"cryptography", "redis", "httpx2",
-                                                       "starlette", "limits"}
+                                                       "starlette", "limits", "sqlalchemy",
+                                                       "alembic", "aiosqlite", "psycopg"}
+    # The schema's migrations ship with it: `python -m tiktokshop_backend migrate` runs them.
+    assert {"tiktokshop_backend/migrations/env.py",
+            "tiktokshop_backend/migrations/versions/0001_sellers_and_shops.py"} <= set(names)
 
 
 def test_the_browser_wheel_declares_no_dependencies():

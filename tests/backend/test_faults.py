@@ -21,8 +21,8 @@ def assert_no_secrets(logs, *clients):
     secrets = [SANDBOX_APP_SECRET, ENCRYPTION_KEY, SESSION_SECRET, "wrong-secret"]
     for client in clients:
         services = client.app.state.backend
-        for open_id in services.store.sellers():
-            seller = services.store.seller(open_id)
+        for open_id in client.portal.call(services.store.sellers):
+            seller = client.portal.call(services.store.seller, open_id)
             secrets += [seller.access_token, seller.refresh_token]
     assert [secret for secret in secrets if secret in text] == []
     assert not JWT.search(text)
@@ -138,8 +138,8 @@ def test_approve_is_sent_once_even_when_it_fails(make_backend, tiktok):
     client = make_backend({"http": requests.client()})
     connect(client, tiktok)
     services = client.app.state.backend
-    (open_id,) = services.store.sellers()
-    shop = services.store.shops(open_id)[0]
+    (open_id,) = client.portal.call(services.store.sellers)
+    shop = client.portal.call(services.store.shops, open_id)[0]
 
     async def approve_first_pending():
         token = await services.authorization.access_token(open_id)

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from tiktokshop_sandbox import SANDBOX_SERVICE_ID
 from tiktokshop_widgets.backend import CURRENT_SHOP_PATH, NOT_CONNECTED, SELLER_PATH
 
-from .conftest import GB_SHOP, OWN_ORIGIN, US_SHOP, connect
+from .conftest import GB_SHOP, OWN_ORIGIN, US_SHOP, another_browser, connect, store_other_seller
 
 
 def test_a_new_browser_is_not_connected_and_gets_the_connect_url(backend):
@@ -46,9 +46,22 @@ def test_a_connected_seller_sees_their_shops_and_can_switch(backend, tiktok):
 
 def test_switching_to_a_shop_that_is_not_the_sellers_is_403(backend, tiktok):
     connect(backend, tiktok, shops=[US_SHOP])
+    store_other_seller(backend, [GB_SHOP])  # the shop is connected, by another seller
     response = backend.post(CURRENT_SHOP_PATH, json={"shop_id": GB_SHOP})
     assert response.status_code == 403 and response.json()["code"] == 40300
     assert backend.get(SELLER_PATH).json()["data"]["current_shop_id"] == US_SHOP
+
+
+def test_a_page_on_another_origin_cannot_switch_the_sellers_shop(backend, tiktok):
+    connect(backend, tiktok)
+    for origin in ("http://evil.example", "null"):
+        response = backend.post(CURRENT_SHOP_PATH, json={"shop_id": GB_SHOP},
+                                headers={"origin": origin})
+        assert response.status_code == 403 and response.json()["code"] == 40301
+        assert "access-control-allow-origin" not in response.headers
+    assert backend.get(SELLER_PATH).json()["data"]["current_shop_id"] == US_SHOP
+    own = backend.post(CURRENT_SHOP_PATH, json={"shop_id": GB_SHOP}, headers={"origin": OWN_ORIGIN})
+    assert own.status_code == 200 and own.json()["data"]["current_shop_id"] == GB_SHOP
 
 
 def test_bad_switch_bodies_get_a_400_naming_the_problem(backend, tiktok):
@@ -75,15 +88,19 @@ def test_the_callback_checks_the_state_before_anything_else(backend, tiktok):
     assert backend.get(SELLER_PATH).status_code == 401
 
 
-def test_a_state_works_once_and_only_in_its_own_browser(make_backend, backend, tiktok):
+def test_a_state_works_once_and_only_in_its_own_browser(backend, tiktok):
     start = backend.get("/auth/tiktok/start", follow_redirects=False)
     state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
     redirect = tiktok.control("authorize", shop_ids=[US_SHOP], state=state)["redirect_url"]
     callback = "/auth/tiktok/callback?" + urlsplit(redirect).query
 
-    other_browser = make_backend()
-    other_browser.cookies.clear()
-    assert other_browser.get(callback, follow_redirects=False).status_code == 400
+    # Another browser of the same backend (which did store that state), with a session
+    # of its own (a start of its own), brings the first browser's code and state back.
+    other_browser = another_browser(backend)
+    other_browser.get("/auth/tiktok/start", follow_redirects=False)
+    refused = other_browser.get(callback, follow_redirects=False)
+    assert refused.status_code == 400 and "another browser" in refused.text
+    assert other_browser.get(SELLER_PATH).status_code == 401
     assert backend.get(callback, follow_redirects=False).status_code == 302
     assert backend.get(callback, follow_redirects=False).status_code == 400  # used
 

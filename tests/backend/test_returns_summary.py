@@ -10,7 +10,7 @@ from tiktokshop_protocol import ACCESS_TOKEN_HEADER, RETURNS_SEARCH_PATH, sign
 from tiktokshop_sandbox import OPEN_API_MOUNT, SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH as SUMMARY_PATH
 
-from .conftest import GB_SHOP, US_SHOP, RequestLog, connect
+from .conftest import GB_SHOP, US_SHOP, RequestLog, connect, store_other_seller
 
 DAY = 86_400
 
@@ -19,9 +19,10 @@ def awaiting_in_sandbox(client, tiktok, shop_id) -> list[tuple[int, str, int]]:
     """(earliest deadline, return_id, create_time) of every return waiting for the seller,
     asked of the sandbox directly, every page."""
     services = client.app.state.backend
-    (open_id,) = services.store.sellers()
-    token = services.store.seller(open_id).access_token
-    cipher = next(s.cipher for s in services.store.shops(open_id) if s.id == shop_id)
+    (open_id,) = client.portal.call(services.store.sellers)
+    token = client.portal.call(services.store.seller, open_id).access_token
+    cipher = next(s.cipher for s in client.portal.call(services.store.shops, open_id)
+                  if s.id == shop_id)
     deadlines, page_token = [], ""
     while True:
         query = {"app_key": SANDBOX_APP_KEY, "timestamp": str(int(tiktok.clock.now())),
@@ -90,6 +91,7 @@ def test_one_search_in_flight_per_shop(make_backend, tiktok):
 
 def test_only_the_sellers_shops_and_well_formed_queries(backend, tiktok):
     connect(backend, tiktok, shops=[US_SHOP])
+    store_other_seller(backend, [GB_SHOP])  # a shop of another seller of this backend
     other = backend.get(SUMMARY_PATH, params={"outer_shop_id": GB_SHOP})
     assert other.status_code == 403 and other.json()["code"] == 40300
     for query in ({}, {"outer_shop_id": "x"}, {"outer_shop_id": US_SHOP, "fresh": "yes"},

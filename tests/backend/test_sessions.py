@@ -28,8 +28,10 @@ def test_the_cookie_is_http_only_lax_and_not_secure_over_http(backend):
     assert 0 < int(cookie["max-age"]) <= 24 * 3600
 
 
-def test_the_cookie_is_secure_when_served_over_https(backend):
-    assert "secure" in session_cookie(backend, "https://shop-tools.example")
+def test_the_cookie_is_secure_and_http_only_when_served_over_https(backend):
+    cookie = session_cookie(backend, "https://shop-tools.example")
+    assert cookie["seller_session"] and "secure" in cookie and "httponly" in cookie
+    assert cookie["samesite"] == "lax" and cookie["path"] == "/"
 
 
 @pytest.mark.parametrize("secure, over_http, over_https", [
@@ -39,6 +41,7 @@ def test_secure_can_be_forced_either_way(make_backend, secure, over_http, over_h
     http = session_cookie(make_backend(cookie_secure=secure))
     https = session_cookie(make_backend(cookie_secure=secure), "https://shop-tools.example")
     assert ("secure" in http, "secure" in https) == (over_http, over_https)
+    assert "httponly" in http and "httponly" in https
 
 
 @pytest.mark.parametrize("same_site", ["strict", "none"])
@@ -53,5 +56,5 @@ def test_the_cookie_names_the_seller_but_holds_no_token(backend, tiktok):
     content = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
     assert set(content) == {"sid", "open_id"}
     services = backend.app.state.backend
-    seller = services.store.seller(content["open_id"])
+    seller = backend.portal.call(services.store.seller, content["open_id"])
     assert seller.access_token not in backend.cookies["seller_session"]

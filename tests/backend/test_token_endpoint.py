@@ -9,7 +9,7 @@ import pytest
 
 from tiktokshop_widgets.backend import TOKEN_PATH
 
-from .conftest import GB_SHOP, OWN_ORIGIN, US_SHOP, connect
+from .conftest import GB_SHOP, OWN_ORIGIN, US_SHOP, connect, store_other_seller
 
 PARTNER_APP = "https://app.example"
 
@@ -79,6 +79,7 @@ def test_without_a_seller_there_is_no_token(backend):
 
 def test_a_seller_gets_no_token_for_a_shop_they_did_not_authorize(backend, tiktok):
     connect(backend, tiktok, shops=[GB_SHOP])
+    store_other_seller(backend, [US_SHOP])  # the shop is connected, by another seller
     message = json_error(backend.get(TOKEN_PATH, params=token_query(US_SHOP)), 403, 40300)
     assert US_SHOP in message
     assert backend.get(TOKEN_PATH, params=token_query(GB_SHOP)).status_code == 200

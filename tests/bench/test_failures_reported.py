@@ -7,7 +7,7 @@ from bench.budget import Deadline, OutOfTime
 from bench.pageload import VARIANTS, summarize
 
 RECORD = {"content_ms": 500.0, "first_paint_ms": 100.0, "fcp_ms": 100.0, "bytes": 2048,
-          "milestones": {"content": 500.0}, "requests": {}}
+          "waterfall": {"first_row": [400.0, 500.0]}}
 
 
 class Clock:
@@ -62,3 +62,22 @@ def test_a_lifecycle_page_that_stalled_is_failed_with_what_it_measured():
     assert "mpy_cycle_ms=40" in line and not any(p.startswith("pyodide_cycle_ms") for p in line)
     assert "no cycle finished within 15 s after cycle 27" in table
     assert [t.met for t in report.targets({}, runs)] == [None, True]
+
+
+def test_a_run_that_measured_nothing_is_still_reported_without_a_chart(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from bench import run
+
+    args = run.parse_args(["--variants", "native", "--out", str(tmp_path)])
+    measured = SimpleNamespace(
+        loads={"native": {"cold": [], "warm": [], "failures": ["out of time after 0 of 7 runs"]}},
+        net_loads={}, tabs={}, lifecycle_runs={}, browser_version=None, load_average=[9.0, 9.5])
+
+    summaries, net_summaries, found = run.write_results(args, measured)
+    run.print_report(args, measured, summaries, net_summaries, found)
+
+    printed = capsys.readouterr().out.splitlines()
+    assert "native: out of time after 0 of 7 runs" in "\n".join(printed)
+    assert printed[-1] == "native_ms=failed"
+    assert (tmp_path / "results.json").is_file() and not (tmp_path / "results.png").exists()

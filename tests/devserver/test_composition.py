@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from starlette.testclient import TestClient
 
 from devserver.app import create_app
+from tests.backend.conftest import another_browser
 from devserver.settings import Settings
 from tiktokshop_widgets.backend import CURRENT_SHOP_PATH, SELLER_PATH, TOKEN_PATH
 
@@ -27,12 +28,11 @@ def test_at_first_start_the_demo_seller_is_connected_to_two_shops(client):
     assert data["current_shop_id"] == US_SHOP
 
 
-def test_every_browser_is_the_demo_seller_with_a_session_of_its_own(app):
-    with TestClient(app, base_url="http://127.0.0.1:8000") as one, \
-            TestClient(app, base_url="http://127.0.0.1:8000") as other:
-        one.post(CURRENT_SHOP_PATH, json={"shop_id": GB_SHOP})
-        assert one.get(SELLER_PATH).json()["data"]["current_shop_id"] == GB_SHOP
-        assert other.get(SELLER_PATH).json()["data"]["current_shop_id"] == US_SHOP
+def test_every_browser_is_the_demo_seller_with_a_session_of_its_own(client):
+    other = another_browser(client)
+    client.post(CURRENT_SHOP_PATH, json={"shop_id": GB_SHOP})
+    assert client.get(SELLER_PATH).json()["data"]["current_shop_id"] == GB_SHOP
+    assert other.get(SELLER_PATH).json()["data"]["current_shop_id"] == US_SHOP
 
 
 def test_widget_tokens_come_from_the_sandbox_for_the_sellers_shops_only(client, app):
@@ -67,7 +67,8 @@ def test_a_restart_keeps_the_connection_and_the_secrets(settings, client):
     assert all(path.stat().st_mode & 0o077 == 0 for path in secrets)
     with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as restarted:
         assert shop_ids(restarted) == [US_SHOP, GB_SHOP]
-        assert restarted.app.state.backend.store.sellers() == ["sbx-seller-7495610000"]
+        store = restarted.app.state.backend.store
+        assert restarted.portal.call(store.sellers) == ["sbx-seller-7495610000"]
     assert {path: path.read_bytes() for path in secrets} == secrets
 
 

@@ -3,9 +3,6 @@ the ISV's backend (serve.py: token endpoint and sandbox) on another, and the
 page's Content-Security-Policy in force."""
 
 import re
-import subprocess
-import sys
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -14,26 +11,10 @@ from devserver.export import export
 
 from testsupport.servers import run_server
 from testsupport.browser import console_errors_of, route_outside_world
+from .static_host import static_file_server
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, wait_for_requests
 
 DEMO_SHOP = "7495610000000000001"
-
-
-@contextmanager
-def static_file_server(directory):
-    """Python's own http.server: no application code, just files."""
-    directory.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-         "--directory", str(directory)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = process.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 43121 ..."
-        port = re.search(r"port (\d+)", line).group(1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,14 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from testsupport.servers import serve_in_thread
-from tests.backend.conftest import SANDBOX, Sandbox, backend_settings, connect
+from tests.backend.conftest import (
+    SANDBOX,
+    Sandbox,
+    another_browser,
+    backend_settings,
+    connect,
+    store_other_seller,
+)
 from tiktokshop_backend import create_app
 from tiktokshop_sandbox import Clock, SandboxSettings
 from tiktokshop_sandbox import create_app as create_sandbox
@@ -52,7 +59,8 @@ methods = mostly(st.just("GET"), st.sampled_from(["POST", "PUT", "DELETE", "PATC
 
 @pytest.fixture(scope="module")
 def clients(tmp_path_factory):
-    """A client of a seller connected to the demo shop only, and one with no session."""
+    """A client of a seller connected to the demo shop only, and one with no session,
+    on one app (and so on one event loop); the GB shop is another seller's."""
     workdir = tmp_path_factory.mktemp("fuzz-token")
     clock = Clock()
     sandbox_settings = SandboxSettings(data_dir=workdir / "sandbox", controls=True,
@@ -63,10 +71,10 @@ def clients(tmp_path_factory):
         app = create_app(backend_settings(workdir, tiktok, cors_origins=(PARTNER_APP,),
                                           token_limit_per_session=UNLIMITED,
                                           token_limit_per_ip=UNLIMITED), clock=clock)
-        with TestClient(app, base_url=OWN_ORIGIN) as seller, \
-                TestClient(app, base_url=OWN_ORIGIN) as stranger:
+        with TestClient(app, base_url=OWN_ORIGIN) as seller:
             connect(seller, tiktok, shops=[DEMO_SHOP])
-            yield {"seller": seller, "stranger": stranger}
+            store_other_seller(seller, [GB_SHOP])
+            yield {"seller": seller, "stranger": another_browser(seller)}
 
 
 @FUZZ

@@ -93,6 +93,7 @@ class FakePage(Page):
         self.rejection_handlers = []
         self.globals = {}
         self.policy_blocks = {}  # URL prefix -> the directive of the page's policy refusing it
+        self.event_sources = []
 
     def add_element(self, selector):
         element = FakeElement(selector.lstrip("#"))
@@ -168,6 +169,35 @@ class FakePage(Page):
 
     def warn(self, message):
         self.warnings.append(message)
+
+    def event_source(self, url, with_credentials, event_names, on_message, on_ready):
+        source = FakeEventSource(url, with_credentials, event_names, on_message, on_ready)
+        self.event_sources.append(source)
+        return source
+
+    def close_event_source(self, source):
+        source.closed = True
+
+
+class FakeEventSource:
+    """The browser's EventSource as the page sees it: the test plays the server."""
+
+    def __init__(self, url, with_credentials, event_names, on_message, on_ready):
+        self.url = url
+        self.with_credentials = with_credentials
+        self.event_names = tuple(event_names)
+        self._on_message = on_message
+        self._on_ready = on_ready
+        self.closed = False
+
+    def ready(self, state):
+        assert not self.closed, "a closed EventSource called back"
+        self._on_ready(state)
+
+    def send(self, name, data):
+        assert not self.closed, "a closed EventSource called back"
+        if name in self.event_names:
+            self._on_message(name, data if isinstance(data, str) else json.dumps(data))
 
 
 class FakeProxy:

@@ -19,8 +19,10 @@ OWN_ORIGIN = "http://127.0.0.1:8000"
 
 
 def mounted(sandbox: Starlette) -> Starlette:
-    """The sandbox under /sandbox of a host app sharing its state (settings, store, signer)."""
-    host = Starlette(routes=[Mount(SANDBOX, app=sandbox)])
+    """The sandbox under /sandbox of a host app sharing its state (settings, store, signer),
+    whose lifespan runs the sandbox's (the webhook sender) as a host's must."""
+    host = Starlette(routes=[Mount(SANDBOX, app=sandbox)],
+                     lifespan=sandbox.router.lifespan_context)
     host.state = sandbox.state
     return host
 

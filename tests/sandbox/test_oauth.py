@@ -198,3 +198,63 @@ def test_authorizations_outlive_a_restart_on_the_same_data_dir(client, settings,
     with TestClient(restarted, base_url=OWN_ORIGIN) as other:
         assert shop_ids(other, tokens["access_token"]) == [US_SHOP]
         success(refresh(other, tokens["refresh_token"]))
+
+
+def _hidden_state(page: str) -> str:
+    import html
+    return html.unescape(re.search(r'<input type="hidden" name="state" value="([^"]*)">',
+                                   page).group(1))
+
+
+@pytest.mark.parametrize("state", ["s" * 513, "é~ /?&=#" * 200, "x" * 2048])
+def test_a_long_state_comes_back_whole_through_the_page(client, state):
+    """open-api.md: TikTok redirects with the state the link carried; an app compares it
+    with its own, so any cut would make it refuse its own seller."""
+    page = client.get(AUTHORIZE, params={"service_id": SANDBOX_SERVICE_ID, "state": state})
+    assert page.status_code == 200 and _hidden_state(page.text) == state
+
+    response = client.post(AUTHORIZE, data={"service_id": SANDBOX_SERVICE_ID,
+                                            "state": _hidden_state(page.text),
+                                            "shop_id": [US_SHOP]}, follow_redirects=False)
+
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["location"]).query)["state"] == [state]
+
+
+def test_a_state_too_long_to_come_back_whole_is_refused_in_plain_words(client):
+    state = "s" * 2049
+    page = client.get(AUTHORIZE, params={"service_id": SANDBOX_SERVICE_ID, "state": state})
+    assert page.status_code == 400
+    assert "state is 2049 bytes long" in page.text and "at most 2048" in page.text
+    assert "checkbox" not in page.text  # nothing to authorize with a state the app won't get
+
+    posted = client.post(AUTHORIZE, data={"service_id": SANDBOX_SERVICE_ID, "state": state,
+                                          "shop_id": [US_SHOP]}, follow_redirects=False)
+    assert posted.status_code == 400 and "state is 2049 bytes long" in posted.text
+    control = client.post(SANDBOX + "/control/authorize",
+                          json={"shop_ids": [US_SHOP], "state": "é" * 1025})
+    assert control.status_code == 400 and "state is 2050 bytes long" in control.json()["error"]
+
+
+def test_the_older_authorize_link_on_the_auth_host_shows_the_same_page(client):
+    """``<auth host>/oauth/authorize?app_key=&state=`` (open-api.md, older apps)."""
+    page = client.get(AUTH + "/oauth/authorize",
+                      params={"app_key": SANDBOX_APP_KEY, "state": "old&app"})
+    assert page.status_code == 200 and "Shops to authorize" in page.text
+    assert f'<form method="post" action="{AUTHORIZE}">' in page.text
+    assert _hidden_state(page.text) == "old&app"
+    service_id = re.search(r'name="service_id" value="(\d+)"', page.text).group(1)
+
+    response = client.post(AUTHORIZE, data={"service_id": service_id, "state": "old&app",
+                                            "shop_id": [GB_SHOP]}, follow_redirects=False)
+
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["location"]).query)
+    assert query["state"] == ["old&app"]
+    assert shop_ids(client, success(token_get(client, query["code"][0]))["access_token"]) == [
+        GB_SHOP]
+
+
+def test_the_older_authorize_link_with_an_unknown_app_key_says_so(client):
+    page = client.get(AUTH + "/oauth/authorize", params={"app_key": "nope", "state": "s"})
+    assert page.status_code == 400 and "No app has the app key nope" in page.text
