@@ -69,6 +69,7 @@ def create_app(settings: Settings, clock=None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app):
         await connect_demo_seller(backend, to_this_app, settings.origin)
+        await backend.state.backend.start()  # the token refresher
         yield
         await backend.state.backend.aclose()
 

@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     parser.add_argument("--log-level", default="info")
     commands = parser.add_subparsers(dest="command", title="commands (default: serve)")
     commands.add_parser("migrate", help="upgrade the database's schema to this version's")
+    # (Not the variable's name: a wrapped line of it would read as the environment list's.)
     rotate = commands.add_parser("rotate-keys", help="re-encrypt every stored token under the "
                                  "encryption key's first key")
     rotate.add_argument("--batch", type=int, default=ROTATION_BATCH,

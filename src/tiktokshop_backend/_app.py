@@ -2,7 +2,8 @@
 
     app = create_app(BackendSettings.from_environ())
     fastapi_app.mount("/tiktok", app)     # the page's backend_url is then ".../tiktok"
-    # on shutdown of the ISV's app: await app.state.backend.aclose()
+    # mounted, on the ISV app's startup: await app.state.backend.start() (the refresher)
+    # and on its shutdown: await app.state.backend.aclose()
 
 ``create_app(settings, clock=..., seller_hook=..., on_seller_connected=...,
 on_seller_disconnected=..., http=..., shared=..., widget_token_issuer=...)``
@@ -16,10 +17,12 @@ connection lapses (``on_seller_disconnected(seller)``), each sync or async,
 the httpx client that talks to TikTok, the shared state (default: Redis with
 ``settings.redis_url``, else this process) and the widget-token issuer
 (default: the Open API call at ``settings.widget_token_path``). Run alone, the
-app's lifespan starts its background work (the webhook subscriptions' check)
-and closes what it opened; mounted, Starlette runs no lifespan of a mounted
-app, so the host app calls ``await app.state.backend.start()`` on its start
-and ``await app.state.backend.aclose()`` on its shutdown.
+app's lifespan starts its background work (the webhook subscriptions' check,
+the token refresher: ``_refresher.py``) and closes what it opened; mounted,
+Starlette runs no lifespan of a mounted app, so the host app calls ``await
+app.state.backend.start()`` on its start and ``await app.state.backend.aclose()``
+on its shutdown. Besides the page's API it serves ``/healthz``, ``/readyz`` and,
+with ``settings.metrics``, ``/metrics`` (``_operations.py``), counting requests for it.
 
 ``create_app`` checks what the backend stands on before it serves: the
 database answers and its schema is current (a SQLite file is upgraded in
@@ -47,6 +50,9 @@ from ._redaction import CallbackCredentialsOutOfUrl, quiet_http_client_logs
 from ._clock import Clock, SystemClock
 from ._event_streams import EventStreams
 from ._events import event_feed
+from ._metrics import CountRequests, Metrics
+from ._operations import routes as operations_routes
+from ._refresher import TokenRefresher
 from ._returns_summary import ReturnsSummaries
 from ._sessions import session_middleware, session_seller
 from ._settings import BackendSettings, SettingsError
@@ -75,6 +81,8 @@ class BackendServices:
     events: object
     event_streams: EventStreams
     subscriptions: WebhookSubscriptions
+    metrics: Metrics
+    refresher: TokenRefresher
     background: list[asyncio.Task] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
@@ -91,23 +99,31 @@ class BackendServices:
             check_shared(settings.redis_url)
         http = http or httpx.AsyncClient(follow_redirects=False)
         shared = shared or shared_state(settings.redis_url)
-        client = OpenApiClient(settings, http, clock)
+        metrics = Metrics()
+        client = OpenApiClient(settings, http, clock, metrics=metrics)
         authorization = SellerAuthorization(settings, client, store, shared, clock,
-                                            on_seller_disconnected)
+                                            on_seller_disconnected, metrics)
         issuer = widget_token_issuer or OpenApiWidgetTokenIssuer(client,
                                                                  settings.widget_token_path)
         events = event_feed(settings.redis_url)
         return cls(settings, clock, http, shared, store, client, authorization,
                    WidgetTokens(issuer, authorization, shared, cipher, clock,
-                                settings.widget_token_margin),
+                                settings.widget_token_margin, metrics),
                    ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl),
                    events, EventStreams(events, settings, json_reply),
-                   WebhookSubscriptions(client, authorization, shared, settings.webhook_url))
+                   WebhookSubscriptions(client, authorization, shared, settings.webhook_url),
+                   metrics,
+                   TokenRefresher(authorization, store, shared, clock, metrics,
+                                  interval=settings.refresh_interval,
+                                  ahead=settings.refresh_ahead))
 
     async def start(self) -> None:
-        """Start the background work: checking every known shop's webhook subscriptions."""
+        """Start the background work: checking every known shop's webhook subscriptions,
+        and the token refresher (unless ``settings.refresh_interval`` is 0)."""
         self.background.append(asyncio.create_task(self._check_subscriptions(),
                                                    name="webhook subscriptions check"))
+        if self.settings.refresh_interval:
+            self.refresher.start()
 
     async def _check_subscriptions(self) -> None:
         try:
@@ -121,6 +137,7 @@ class BackendServices:
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
+        await self.refresher.stop()
         await self.events.aclose()
         await self.http.aclose()
         await self.shared.aclose()
@@ -184,10 +201,14 @@ def create_app(settings: BackendSettings, *, clock: Clock | None = None,
         yield
         await services.aclose()
 
-    app = Starlette(routes=routes(services, settings, seller_hook, on_seller_connected),
+    all_routes = [*routes(services, settings, seller_hook, on_seller_connected),
+                  *operations_routes(services)]
+    counting = [Middleware(CountRequests, metrics=services.metrics, routes=all_routes)
+                ] if settings.metrics else []
+    app = Starlette(routes=all_routes,
                     # First: the callback's code and state leave the URL before anything
                     # (a host app's middleware included) can log it.
-                    middleware=[Middleware(CallbackCredentialsOutOfUrl),
+                    middleware=[Middleware(CallbackCredentialsOutOfUrl), *counting,
                                 session_middleware(settings)],
                     exception_handlers={ClientDisconnect: client_went_away,
                                         StoreUnavailable: unavailable, RedisError: unavailable},

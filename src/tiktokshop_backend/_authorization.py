@@ -4,6 +4,8 @@
     url = auth.authorize_url(state)              # TikTok's authorize page, for the browser
     seller = await auth.connect(auth_code)       # the callback's code: tokens and shops stored
     data = await auth.call(open_id, lambda token: client.open_api(..., access_token=token))
+    await auth.refresh_if_expiring(open_id, before=now + 3600)   # the background refresher's
+    await auth.reconnect_by(open_id)             # unix seconds when within 7 days (or TikTok said)
 
 ``call`` hands out the seller's access token, refreshed first when it expires
 within ``settings.refresh_margin`` seconds, and once more with a refreshed token
@@ -13,6 +15,8 @@ Refreshing takes the seller's lock (``shared.lock``, Redis-backed with
 one refresh in flight per seller, across every worker. A refresh token that has
 expired or that TikTok refuses means the seller must authorize again:
 ``ReconnectNeeded``, remembered for a while so that the seller's page hears it too.
+A refresh token that ends within ``RECONNECT_WARNING_S`` (7 days) cannot be
+renewed by refreshing: ``reconnect_by`` names that date so the page can warn early.
 Then ``on_disconnected(seller)`` (a ``SellerProfile``) tells the ISV's code, again
 whenever the backend finds the connection lapsed after that memory ran out (at most
 every ``REFUSED_REFRESH_MEMORY_S``): an ISV marks its user's link broken, idempotently.
@@ -29,6 +33,7 @@ from tiktokshop_protocol import SHOPS_PATH, TOKEN_GET_PATH, TOKEN_REFRESH_PATH
 
 from ._client import OpenApiClient, OpenApiError
 from ._clock import Clock
+from ._metrics import Metrics
 from ._store import SellerTokens, Shop, TokenStore
 
 logger = logging.getLogger("tiktokshop_backend.authorization")
@@ -37,6 +42,8 @@ T = TypeVar("T")
 # After TikTok refused a seller's refresh token, how long the seller's page is told to
 # reconnect without asking TikTok again (short: a wrong app secret is refused alike).
 REFUSED_REFRESH_MEMORY_S = 10 * 60
+# A seller whose refresh token ends sooner than this is told to reconnect by then.
+RECONNECT_WARNING_S = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -74,13 +81,14 @@ class SellerAuthorization:
     tokens refreshed before they expire (one refresh at a time per seller)."""
 
     def __init__(self, settings, client: OpenApiClient, store: TokenStore, shared, clock: Clock,
-                 on_disconnected: SellerCallback | None = None):
+                 on_disconnected: SellerCallback | None = None, metrics: Metrics | None = None):
         self.settings = settings
         self.client = client
         self.store = store
         self.shared = shared
         self.clock = clock
         self.on_disconnected = on_disconnected
+        self.metrics = metrics or Metrics()
 
     def authorize_url(self, state: str) -> str:
         """TikTok's authorize page for this app, carrying ``state``."""
@@ -136,10 +144,16 @@ class SellerAuthorization:
         await self.shared.put(_reconnect_key(open_id), str(by).encode(),
                               max(1, by - self.clock.now()))
 
-    async def reconnect_by(self, open_id: str) -> int | None:
-        """When the seller must connect again by, if TikTok said so; None otherwise."""
+    async def reconnect_by(self, open_id: str, seller: SellerTokens | None = None) -> int | None:
+        """When the seller must connect again by (unix seconds): the sooner of what TikTok
+        said (a webhook) and the refresh token's end, that one only once it is within
+        ``RECONNECT_WARNING_S``; None when neither. ``seller``: the stored one, if read."""
         value = await self.shared.get(_reconnect_key(open_id))
-        return int(value) if value else None
+        dates = [int(value)] if value else []
+        seller = seller or await self.store.seller(open_id)
+        if seller and seller.refresh_expire_at - self.clock.now() <= RECONNECT_WARNING_S:
+            dates.append(seller.refresh_expire_at)
+        return min(dates, default=None)
 
     async def access_token(self, open_id: str, refused: str | None = None) -> str:
         """A usable access token: the stored one unless it expires soon or is ``refused``."""
@@ -150,7 +164,17 @@ class SellerAuthorization:
             seller = await self.seller(open_id)  # another worker may have refreshed it
             if self._usable(seller, refused):
                 return seller.access_token
-            return (await self._refresh(seller)).access_token
+            return (await self._refresh(seller, "on_demand")).access_token
+
+    async def refresh_if_expiring(self, open_id: str, before: float) -> bool:
+        """Refresh the seller's access token if it expires by ``before`` (whether it was
+        refreshed); under the seller's lock, so that a seller is refreshed once."""
+        async with self.shared.lock("refresh:" + open_id):
+            seller = await self.seller(open_id)
+            if seller.access_expire_at > before:
+                return False
+            await self._refresh(seller, "background")
+            return True
 
     async def call(self, open_id: str, send: Callable[[str], Awaitable[T]]) -> T:
         """``send(access_token)``, again with a refreshed token if TikTok refused the first."""
@@ -168,22 +192,30 @@ class SellerAuthorization:
         return (seller.access_token != refused
                 and seller.access_expire_at - self.settings.refresh_margin > self.clock.now())
 
-    async def _refresh(self, seller: SellerTokens) -> SellerTokens:
+    async def _refresh(self, seller: SellerTokens, trigger: str) -> SellerTokens:
         try:
             data = await self.client.auth(TOKEN_REFRESH_PATH, {
                 "refresh_token": seller.refresh_token, "grant_type": "refresh_token"})
         except OpenApiError as error:
             if error.status is None or error.status >= 500 or error.rate_limited:
+                self.metrics.refresh(trigger, "failed")
                 raise
+            self.metrics.refresh(trigger, "refused")
             logger.warning("TikTok refused seller %s's refresh token (%s): the seller must "
                            "authorize the app again (or the app key/secret is wrong)",
                            seller.open_id, error.describe())
             await self._lapsed(seller)
             raise ReconnectNeeded(seller.open_id) from error
-        fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
+        try:
+            fresh = _seller_tokens(TOKEN_REFRESH_PATH, data, seller)
+        except OpenApiError:
+            self.metrics.refresh(trigger, "failed")
+            raise
         # Committed before anyone uses it: TikTok may have retired the old refresh token.
         await self.store.save_seller(fresh)
-        logger.info("refreshed seller %s's access token", seller.open_id)
+        self.metrics.refresh(trigger, "ok")
+        logger.info("refreshed seller %s's access token (%s)", seller.open_id,
+                    trigger.replace("_", "-"))
         return fresh
 
     async def _lapsed(self, seller: SellerTokens) -> None:

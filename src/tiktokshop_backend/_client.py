@@ -14,7 +14,8 @@ Reads (GET, and POSTs that only search, ``read=True``) are tried up to
 ``settings.read_attempts`` times on timeouts, network errors, 429 and 5xx, with
 jittered exponential backoff (a 429's Retry-After is honoured, bounded);
 anything else (approve, reject) is sent once: TikTok does not make them
-idempotent. Any failure raises ``OpenApiError`` carrying TikTok's HTTP status,
+idempotent. Each attempt is counted in ``metrics`` (path template, outcome,
+duration). Any failure raises ``OpenApiError`` carrying TikTok's HTTP status,
 code, message and request_id, and is logged in one line that names the likely
 cause for a bad signature or a stale timestamp. No log line holds the app
 secret, an access or refresh token, or a query string.
@@ -24,6 +25,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 import httpx2 as httpx
@@ -31,6 +33,7 @@ import httpx2 as httpx
 from tiktokshop_protocol import ACCESS_TOKEN_HEADER, sign
 
 from ._clock import Clock
+from ._metrics import Metrics
 
 logger = logging.getLogger("tiktokshop_backend.open_api")
 
@@ -65,6 +68,15 @@ class OpenApiError(Exception):
         return self.status == 429
 
     @property
+    def outcome(self) -> str:
+        """For the metrics: unreachable, rate_limited, server_error or refused."""
+        if self.status is None:
+            return "unreachable"
+        if self.rate_limited:
+            return "rate_limited"
+        return "server_error" if self.status >= 500 else "refused"
+
+    @property
     def token_refused(self) -> bool:
         """A 401 that a new access token may cure: not a refused signature, timestamp or app."""
         return self.status == 401 and not _likely_cause(self)
@@ -81,8 +93,9 @@ class OpenApiClient:
     jittered backoff on timeouts, 429 and 5xx; failures are ``OpenApiError``."""
     def __init__(self, settings, http: httpx.AsyncClient, clock: Clock, *,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 jitter: Callable[[], float] = random.random):
+                 jitter: Callable[[], float] = random.random, metrics: Metrics | None = None):
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.http = http
         self.clock = clock
         self._sleep = sleep
@@ -124,9 +137,13 @@ class OpenApiClient:
                     read: bool) -> dict:
         attempts = self.settings.read_attempts if read else 1
         for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
             try:
-                return self._data(path, await self._reply(path, build()))
+                data = self._data(path, await self._reply(path, build()))
+                self.metrics.tiktok_call(path, "ok", time.perf_counter() - started)
+                return data
             except OpenApiError as error:
+                self.metrics.tiktok_call(path, error.outcome, time.perf_counter() - started)
                 retriable = (error.status is None or error.status in RETRIED_STATUSES)
                 if not retriable or attempt == attempts or (
                         error.retry_after or 0) > MAX_RETRY_AFTER_S:

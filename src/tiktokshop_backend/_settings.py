@@ -32,6 +32,7 @@ SAME_SITE_VALUES = ("lax", "strict", "none")
 SECURE_VALUES = ("auto", "always", "never")
 MIN_SESSION_SECRET_BYTES = 32
 ENVIRONMENT_PREFIX = "TIKTOKSHOP_"
+SWITCH_ON, SWITCH_OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 DEFAULT_DB_PATH = Path("tiktokshop-backend.sqlite3")
 
@@ -87,12 +88,19 @@ class BackendSettings:
     timeout: float = 10.0
     # Attempts of a read (search, shops, tokens) on timeouts, 429 and 5xx.
     read_attempts: int = 3
-    # Refresh an access token this many seconds before it expires.
+    # Refresh an access token this many seconds before it expires, on demand (a page
+    # request that finds it so): the fallback for the background refresher.
     refresh_margin: int = 600
+    # The background refresher: every refresh_interval seconds (0: never, on demand only),
+    # it renews the access tokens that expire within refresh_ahead seconds.
+    refresh_interval: float = 60.0
+    refresh_ahead: int = 3600
     # Ask TikTok for a new widget token this many seconds before the cached one expires.
     widget_token_margin: int = 60
     # How long a shop's returns summary is reused, in seconds.
     summary_ttl: int = 60
+    # Serve Prometheus metrics at /metrics (and count requests for them).
+    metrics: bool = False
     # The public https URL TikTok posts webhooks to (this backend's webhook_path): every
     # connected shop is subscribed to it. None: no webhooks, the pages poll the summary.
     webhook_url: str | None = None
@@ -153,6 +161,13 @@ class BackendSettings:
             raise SettingsError(str(exc)) from None
         if self.read_attempts < 1 or self.timeout <= 0:
             raise SettingsError("read_attempts must be 1 or more and timeout above 0")
+        if self.refresh_interval < 0 or (
+                self.refresh_interval and self.refresh_interval >= self.refresh_ahead
+                - self.refresh_margin):
+            raise SettingsError(
+                f"{_variable('refresh_interval')} must be 0 (off) or shorter than "
+                f"{_variable('refresh_ahead')} minus {_variable('refresh_margin')}, so that "
+                "the refresher comes round before a page has to refresh a token itself")
         if self.redis_url is not None and urlsplit(self.redis_url).scheme not in REDIS_SCHEMES:
             raise SettingsError(f"{_variable('redis_url')} must be a Redis URL, like "
                                 "redis://host:6379/0 (or rediss://, unix://)")
@@ -232,6 +247,10 @@ ENVIRONMENT_NAMES = tuple(_variable(spec.name) for spec in fields(BackendSetting
 
 
 def _convert(name: str, kind, raw: str):
+    if kind in (bool, "bool"):
+        if raw.strip().lower() in SWITCH_ON + SWITCH_OFF:
+            return raw.strip().lower() in SWITCH_ON
+        raise ValueError(raw)
     if kind in (int, "int"):
         return int(raw)
     if kind in (float, "float"):

@@ -5,6 +5,8 @@
     await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
     if await shared.claim("webhook:<id>", ttl=72 * 3600): ...  # first claim only: True once
     async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
+    async with shared.try_lock("refresher") as held: ...          # held: False if taken
+    await shared.ping()                                           # raises if Redis is away
     await shared.aclose()
     check_redis(settings.redis_url)      # at start: RedisError unless Redis answers
 
@@ -117,6 +119,21 @@ class MemoryShared(_Limits):
         async with lock:
             yield
 
+    @asynccontextmanager
+    async def try_lock(self, name: str) -> AsyncIterator[bool]:
+        """The lock if nobody holds it (True), else at once False."""
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        if lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
+
+    async def ping(self) -> None:
+        """Nothing to reach: this process is the shared state."""
+
     async def aclose(self) -> None:
         self._values.clear()
 
@@ -158,6 +175,27 @@ class RedisShared(_Limits):
                 await lock.release()
             except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
                 pass
+
+    @asynccontextmanager
+    async def try_lock(self, name: str) -> AsyncIterator[bool]:
+        """The lock if no process holds it (True), else at once False; a lease renewed
+        while held, like ``lock``'s."""
+        lock = self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_LEASE_S)
+        if not await lock.acquire(blocking=False):
+            yield False
+            return
+        renewing = asyncio.create_task(_renew(lock))
+        try:
+            yield True
+        finally:
+            renewing.cancel()
+            try:
+                await lock.release()
+            except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
+                pass
+
+    async def ping(self) -> None:
+        await self._redis.ping()
 
     async def aclose(self) -> None:
         await self._redis.aclose()

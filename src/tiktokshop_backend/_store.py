@@ -5,7 +5,10 @@
     store.prepare()                                 # at start: reachable, schema current
     await store.save_seller(seller, [Shop(...)])    # after OAuth: tokens and authorized shops
     await store.save_seller(seller)                 # after a refresh: new tokens, same shops
+    await store.save_sellers([(seller, [Shop(...)]), ...])   # many at once, one transaction
     await store.seller(open_id)                     # SellerTokens or None; store.shops(open_id)
+    await store.sellers_expiring(now + 3600, now)   # open_ids whose access token expires by then
+    await store.ping()                              # raises StoreUnavailable when unreachable
     await store.shop_owner(shop_id)                 # (open_id, Shop) or None: whose shop it is
     await store.remove_shop(shop_id)                # the seller deauthorized it (a webhook said)
     await store.rotate_keys()                       # every token under the first key
@@ -256,21 +259,31 @@ class TokenStore:
     async def save_seller(self, seller: SellerTokens, shops: Iterable[Shop] | None = None) -> None:
         """Store the seller's tokens and, when given, make ``shops`` its shops in this
         order (a shop moves to its new seller), all in one transaction."""
+        await self.save_sellers([(seller, shops)])
+
+    async def save_sellers(self, sellers: Iterable[tuple[SellerTokens, Iterable[Shop] | None]]
+                           ) -> None:
+        """``save_seller`` for each (seller, shops), all in one transaction (an import)."""
+        async with self._transaction(write=True) as db:
+            for seller, shops in sellers:
+                await self._save(db, seller, shops)
+
+    async def _save(self, db: AsyncConnection, seller: SellerTokens,
+                    shops: Iterable[Shop] | None) -> None:
         row = {"open_id": seller.open_id, "name": seller.name, "region": seller.region,
                "access_token": self.cipher.encrypt(seller.access_token),
                "access_expire_at": seller.access_expire_at,
                "refresh_token": self.cipher.encrypt(seller.refresh_token),
                "refresh_expire_at": seller.refresh_expire_at}
-        async with self._transaction(write=True) as db:
-            await db.execute(self._upsert(SELLERS, "open_id"), row)
-            if shops is None:
-                return
-            await db.execute(delete(SHOPS).where(SHOPS.c.open_id == seller.open_id))
-            rows = [{"shop_id": shop.id, "open_id": seller.open_id, "position": position,
-                     "name": shop.name, "region": shop.region, "cipher": shop.cipher}
-                    for position, shop in enumerate(shops)]
-            if rows:
-                await db.execute(self._upsert(SHOPS, "shop_id"), rows)
+        await db.execute(self._upsert(SELLERS, "open_id"), row)
+        if shops is None:
+            return
+        await db.execute(delete(SHOPS).where(SHOPS.c.open_id == seller.open_id))
+        rows = [{"shop_id": shop.id, "open_id": seller.open_id, "position": position,
+                 "name": shop.name, "region": shop.region, "cipher": shop.cipher}
+                for position, shop in enumerate(shops)]
+        if rows:
+            await db.execute(self._upsert(SHOPS, "shop_id"), rows)
 
     def _upsert(self, table: Table, key: str):
         insert = self._dialect.insert(table)
@@ -315,6 +328,20 @@ class TokenStore:
             row = (await db.execute(delete(SHOPS).where(SHOPS.c.shop_id == shop_id)
                                     .returning(SHOPS.c.open_id))).first()
         return None if row is None else row[0]
+
+    async def sellers_expiring(self, before: int, now: int) -> list[str]:
+        """The sellers whose access token expires at ``before`` or earlier and whose refresh
+        token is live at ``now`` (unix seconds): those a refresh can help, soonest first."""
+        async with self._transaction() as db:
+            return list((await db.execute(
+                select(SELLERS.c.open_id)
+                .where(SELLERS.c.access_expire_at <= before, SELLERS.c.refresh_expire_at > now)
+                .order_by(SELLERS.c.access_expire_at))).scalars())
+
+    async def ping(self) -> None:
+        """One trivial query: StoreUnavailable when the database cannot be reached."""
+        async with self._transaction() as db:
+            await db.execute(select(SELLERS.c.open_id).limit(1))
 
     async def rotate_keys(self, batch: int = ROTATION_BATCH,
                           progress: Callable[[Rotation], None] | None = None) -> Rotation:

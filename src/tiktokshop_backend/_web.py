@@ -204,7 +204,9 @@ class JsonApi:
                       for shop in shops],
             "current_shop_id": current,
             "connect_url": connect_url(request),
-            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id)),
+            # TikTok's word (a webhook), or the refresh token's end when within 7 days.
+            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id,
+                                                                                    seller)),
         })
 
     async def current_shop(self, request: Request, open_id: str) -> JSONResponse:

@@ -20,6 +20,7 @@ from typing import Protocol
 from ._authorization import SellerAuthorization
 from ._client import OpenApiClient, OpenApiError
 from ._clock import Clock
+from ._metrics import Metrics
 from ._store import Shop, StoreUnreadable, TokenCipher
 
 
@@ -59,7 +60,8 @@ class OpenApiWidgetTokenIssuer:
 
 class WidgetTokens:
     def __init__(self, issuer: WidgetTokenIssuer, authorization: SellerAuthorization, shared,
-                 cipher: TokenCipher, clock: Clock, margin: int):
+                 cipher: TokenCipher, clock: Clock, margin: int, metrics: Metrics | None = None):
+        self.metrics = metrics or Metrics()
         self.issuer = issuer
         self.authorization = authorization
         self.shared = shared
@@ -70,7 +72,9 @@ class WidgetTokens:
     async def for_shop(self, open_id: str, shop: Shop) -> WidgetToken:
         key = "widget-token:" + shop.id
         if cached := await self._cached(key):
+            self.metrics.widget_token_cache("hit")
             return cached
+        self.metrics.widget_token_cache("miss")
         async with self.shared.lock(key):
             if cached := await self._cached(key):  # fetched while we waited
                 return cached

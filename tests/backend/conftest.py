@@ -95,7 +95,10 @@ def backend_settings(tmp_path, tiktok: Sandbox, **overrides) -> BackendSettings:
         "encryption_key": ENCRYPTION_KEY, "session_secret": SESSION_SECRET,
         "widget_token_path": WIDGET_TOKEN_PATH, "db_path": tmp_path / "backend.sqlite3",
         "open_api_base": tiktok.base + OPEN_API_MOUNT, "auth_base": tiktok.base + AUTH_MOUNT,
-        "authorize_url": tiktok.base + AUTHORIZE_PATH, "timeout": 2.0, **overrides})
+        "authorize_url": tiktok.base + AUTHORIZE_PATH, "timeout": 2.0,
+        # The background refresher off, so that a test counts only the refreshes it causes;
+        # tests/backend/test_refresher.py turns it on.
+        "refresh_interval": 0, **overrides})
 
 
 @pytest.fixture(scope="session")

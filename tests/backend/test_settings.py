@@ -39,6 +39,16 @@ def test_every_setting_has_its_variable():
     assert "REDIS_URL" in ENVIRONMENT_NAMES and "TIKTOKSHOP_APP_SECRET" in ENVIRONMENT_NAMES
 
 
+def test_the_refresher_and_metrics_settings():
+    default = BackendSettings.from_environ(REQUIRED)
+    assert (default.refresh_interval, default.refresh_ahead, default.metrics) == (60, 3600, False)
+    settings = BackendSettings.from_environ({
+        **REQUIRED, "TIKTOKSHOP_REFRESH_INTERVAL": "0", "TIKTOKSHOP_REFRESH_AHEAD": "7200",
+        "TIKTOKSHOP_METRICS": "on"})
+    assert (settings.refresh_interval, settings.refresh_ahead, settings.metrics) == (0, 7200, True)
+    assert BackendSettings.from_environ({**REQUIRED, "TIKTOKSHOP_METRICS": "0"}).metrics is False
+
+
 def test_a_database_url_wins_over_the_sqlite_file_and_hides_its_password():
     settings = BackendSettings.from_environ({
         **REQUIRED, "TIKTOKSHOP_DB_PATH": "/tmp/x.sqlite3",
@@ -61,6 +71,10 @@ def test_a_database_url_wins_over_the_sqlite_file_and_hides_its_password():
     ({"TIKTOKSHOP_TOKEN_LIMIT_PER_IP": "lots"}, "not a rate"),
     ({"TIKTOKSHOP_CORS_ORIGINS": "https://a.example/path"}, "not an origin"),
     ({"TIKTOKSHOP_COOKIE_SAMESITE": "none"}, "cookie_secure always"),
+    ({"TIKTOKSHOP_METRICS": "maybe"}, "TIKTOKSHOP_METRICS: 'maybe' is not a valid value"),
+    ({"TIKTOKSHOP_REFRESH_INTERVAL": "3000"}, "TIKTOKSHOP_REFRESH_INTERVAL must be 0 (off) or "
+     "shorter than TIKTOKSHOP_REFRESH_AHEAD minus TIKTOKSHOP_REFRESH_MARGIN"),
+    ({"TIKTOKSHOP_REFRESH_INTERVAL": "-1"}, "TIKTOKSHOP_REFRESH_INTERVAL must be 0"),
 ])
 def test_a_missing_or_bad_value_is_refused_naming_it(change, message):
     environ = {**REQUIRED, **change}

@@ -64,6 +64,30 @@ def test_a_seller_and_shops_come_back_as_stored(database):
     assert using(database, work) == (SELLER, SHOPS, None)
 
 
+def test_many_sellers_are_saved_in_one_go(database):
+    other = SellerTokens("open-2", "Other", "GB", "ACCESS-2", 100, "REFRESH-2", 200)
+
+    async def work(store):
+        await store.save_sellers([(SELLER, SHOPS[:1]), (other, SHOPS[1:])])
+        return await store.sellers(), await store.seller("open-2"), await store.shops("open-2")
+
+    assert using(database, work) == (["open-1", "open-2"], other, SHOPS[1:])
+
+
+def test_sellers_expiring_are_those_a_refresh_can_help_soonest_first(database):
+    async def work(store):
+        for open_id, access_expire_at, refresh_expire_at in [
+                ("later", 500, 900), ("soon", 150, 900), ("soonest", 120, 900),
+                ("lapsed", 90, 99)]:
+            await store.save_seller(SellerTokens(open_id, "S", "US", "A", access_expire_at, "R",
+                                                 refresh_expire_at))
+        await store.ping()
+        return (await store.sellers_expiring(before=150, now=100),
+                await store.sellers_expiring(before=1000, now=100))
+
+    assert using(database, work) == (["soonest", "soon"], ["soonest", "soon", "later"])
+
+
 def test_a_shop_moves_to_the_seller_who_connects_it_last(database):
     other = SellerTokens("open-2", "Other", "GB", "A2", 1, "R2", 2)
 

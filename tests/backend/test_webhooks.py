@@ -53,6 +53,8 @@ def events(client, after: str = "0") -> list:
     feed = client.app.state.backend.events
     open_id = open_id_of(client)
 
+    open_id = open_id_of(client)
+
     async def read():
         async with feed.subscribe(open_id, after) as subscription:
             found = []
