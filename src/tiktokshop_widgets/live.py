@@ -1,6 +1,6 @@
 """The backend's live events on the open page: return requests and connections, as they happen.
 
-    live = LiveEvents(backend, page, on_summary=show_badge, on_connection=show_connect)
+    live = LiveEvents(backend, on_summary=show_badge, on_connection=show_connect)
     live.open()        # an EventSource on backend_url + /api/v1/events, with the seller's cookie
     live.live          # True while the stream is up: poll the summary only while it is not
     live.close()
@@ -12,7 +12,8 @@ never show a stale count. ``on_connection(change)`` gets a dict for each
 ``connection`` event: ``shop_id``, ``connected`` (False: the seller removed the
 app's authorization for that shop), ``connect_url`` (usable by the page) and
 ``reconnect_by`` (an ISO-8601 UTC time, or None). ``on_state(live)`` hears when the
-stream comes up or goes down.
+stream comes up or goes down. ``page`` (the JavaScript side) is the backend's
+unless given.
 
 The browser's EventSource reconnects by itself after a network drop (sending
 ``Last-Event-ID``, so missed events come first). When the backend refuses or
@@ -37,10 +38,10 @@ OPEN, CONNECTING, CLOSED = "open", "connecting", "closed"
 class LiveEvents:
     """The backend's ``/api/v1/events`` stream for one page: ``open``, ``close``, ``live``."""
 
-    def __init__(self, backend, page, on_summary=None, on_connection=None, on_state=None,
-                 sleep=asyncio.sleep):
+    def __init__(self, backend, on_summary=None, on_connection=None, on_state=None,
+                 page=None, sleep=asyncio.sleep):
         self.backend = backend
-        self.page = page
+        self.page = page if page is not None else backend.page  # the backend's: the browser's
         self.on_summary = on_summary
         self.on_connection = on_connection
         self.on_state = on_state

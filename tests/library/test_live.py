@@ -40,7 +40,7 @@ class ManualSleep:
 
 def live_events(page, sleep=None, credentials="include"):
     seen = Recorder()
-    live = LiveEvents(Backend(BACKEND, credentials=credentials), page,
+    live = LiveEvents(Backend(BACKEND, credentials=credentials, page=page),
                       on_summary=lambda shop, summary: seen.summaries.append((shop, summary)),
                       on_connection=seen.connections.append, on_state=seen.states.append,
                       sleep=sleep or ManualSleep())
@@ -85,7 +85,7 @@ async def test_an_older_summary_after_a_newer_one_is_dropped():
 
 async def test_a_malformed_event_or_a_failing_handler_is_a_warning_not_the_end():
     page = FakePage()
-    live = LiveEvents(Backend(BACKEND), page, on_summary=lambda shop, s: 1 / 0,
+    live = LiveEvents(Backend(BACKEND), on_summary=lambda shop, s: 1 / 0, page=page,
                       sleep=ManualSleep())
     live.open()
     source = page.event_sources[0]
