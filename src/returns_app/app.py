@@ -125,7 +125,29 @@ class ReturnsApp:
         if self.shown_tab == "returns" and self._first_row is not None:
             await self._first_row(CONTAINER)
         await self.watch.refresh()
+        self.watch.go_live()
+
+    def connection_changed(self, change):
+        """The backend says a shop's connection changed (a TikTok webhook): a shop whose
+        authorization was removed asks to connect again; an expiry ahead, a reminder."""
+        if self.kit is None or change["shop_id"] != self.kit.config.shop_id:
+            return
+        if not change["connected"]:
+            in_background(self.tab.hide())
+            self.header.connect(change["connect_url"])
+            self.panel.connect(*ask_to_connect(ConnectionRemoved(change["connect_url"])))
+        elif change["reconnect_by"] is not None:
+            self.header.reconnect(change["reconnect_by"], change["connect_url"])
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)
         self.panel.connect(*ask_to_connect(error))
+
+
+class ConnectionRemoved:
+    """What ``ask_to_connect`` reads of a removed authorization: connect again, there."""
+
+    reconnect = True
+
+    def __init__(self, connect_url):
+        self.connect_url = connect_url

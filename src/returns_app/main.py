@@ -4,8 +4,9 @@ Reads ``[tiktok_widgets]`` from pyscript.toml, asks the backend who the seller
 is (unless the config names the shop), starts loading the widget at once, and
 mounts it whenever the shell shows the Returns tab, including a tab chosen
 before Python was ready. With a backend, the requests waiting for an answer
-show on the tab, the Orders pointer and the title, refreshed when the page is
-seen again and every few minutes.
+show on the tab, the Orders pointer and the title, pushed by the backend as
+TikTok's webhooks tell it (its event stream), refreshed when the page is seen
+again, and every few minutes while the stream is down.
 """
 
 import asyncio
@@ -22,6 +23,7 @@ from returns_app.summary_watch import Notifier, SummaryWatch
 from tiktokshop_widgets import (
     Backend,
     ConfigError,
+    LiveEvents,
     SellerAccount,
     WidgetConfig,
     WidgetKit,
@@ -44,7 +46,8 @@ def start():
         account = SellerAccount(backend)
 
         def make_watch(shop_id, on_refreshed):
-            return watch_summary(backend, shop_id, on_refreshed)
+            return watch_summary(backend, shop_id, on_refreshed,
+                                 on_connection=lambda change: app.connection_changed(change))
     header = ShopHeader(document, on_switch=lambda shop_id: app.switch_later(shop_id))
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
                      make_watch=make_watch, first_row=first_row)
@@ -71,13 +74,22 @@ async def first_row(selector):
     await FIRST_ROW(selector, FIRST_ROW_WAIT_MS)
 
 
-def watch_summary(backend, shop_id, on_refreshed):
-    """The SummaryWatch of the page, refreshing on its own from now on."""
+def watch_summary(backend, shop_id, on_refreshed, on_connection):
+    """The SummaryWatch of the page, refreshing on its own from now on, and following the
+    backend's event stream once the app says so (``go_live``)."""
     notifier = Notifier(lambda title, body: notifications.show(title, body))
     notifications = BrowserNotifications(window, document, notifier)
+    live = LiveEvents(backend, on_connection=on_connection)
     watch = SummaryWatch(lambda fresh: returns_summary(backend, shop_id(), fresh),
                          AttentionView(document), now=time.time,
-                         notifier=notifier, on_refreshed=on_refreshed)
+                         notifier=notifier, on_refreshed=on_refreshed, live=live)
+
+    def pushed(shop, summary):
+        if shop == shop_id():
+            watch.pushed(summary)
+
+    live.on_summary = pushed
+    live.on_state = watch.stream_changed
 
     def seen_again(event):
         if document.visibilityState == "visible":

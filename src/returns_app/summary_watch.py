@@ -5,11 +5,16 @@
                          on_refreshed=header.recovered)   # each summary had: the backend answers
     await watch.refresh()          # at start, when the page is visible again, after a switch
     watch.decided()                # the widget reported a decision: a fresh summary now
-    await watch.run(asyncio.sleep) # every few minutes; sooner after a failure
+    await watch.run(asyncio.sleep) # every few minutes while no event stream is up
+    watch = SummaryWatch(..., live=LiveEvents(backend))   # with the backend's event stream:
+    watch.go_live()                # after the first row; live.on_summary -> watch.pushed
 
 A summary that cannot be had changes nothing the seller relies on: the view
 keeps its last figures, marked stale, and the next try comes sooner. Refreshes
-run one at a time, so answers cannot arrive out of order.
+run one at a time, so answers cannot arrive out of order. With ``live`` (a
+``tiktokshop_widgets.LiveEvents``), the backend pushes a summary whenever TikTok
+says a return changed (``pushed``): the periodic refresh then runs only while
+the stream is down, and once more when it comes back (what it missed).
 """
 
 import asyncio
@@ -24,8 +29,11 @@ DUE_SOON = 4 * 3600  # a notification when the first deadline is closer than thi
 
 class SummaryWatch:
     def __init__(self, fetch, view, now, notifier=None, every=REFRESH_EVERY, retry_after=RETRY_AFTER,
-                 on_refreshed=None):
+                 on_refreshed=None, live=None):
         self._fetch = fetch
+        self._live = live
+        self.live = False  # the event stream is up: it brings the summaries
+        self._checked_at = None  # of the summary shown last
         self._on_refreshed = on_refreshed
         self._view = view
         self._now = now
@@ -43,13 +51,33 @@ class SummaryWatch:
                 self.failing = True
                 self._view.stale()
                 return
-            self.failing = False
-            now = self._now()
-            self._view.show(summary, now)
-            if self._notifier is not None:
-                self._notifier.consider(summary, now)
-            if self._on_refreshed is not None:
-                self._on_refreshed()
+            self._show(summary)
+
+    def pushed(self, summary):
+        """A summary the backend pushed: shown unless older than the one shown."""
+        if self._checked_at is None or summary.checked_at >= self._checked_at:
+            self._show(summary)
+
+    def go_live(self):
+        """Follow the backend's event stream from now on (after the first row, off its path)."""
+        if self._live is not None:
+            self._live.open()
+
+    def stream_changed(self, up):
+        """The event stream came up (catch up on what it missed) or went down (poll again)."""
+        self.live = up
+        if up:
+            self.refresh_later()
+
+    def _show(self, summary):
+        self.failing = False
+        self._checked_at = summary.checked_at
+        now = self._now()
+        self._view.show(summary, now)
+        if self._notifier is not None:
+            self._notifier.consider(summary, now)
+        if self._on_refreshed is not None:
+            self._on_refreshed()
 
     def decided(self):
         """A decision was made in the widget: ask for a summary that reflects it."""
@@ -62,7 +90,8 @@ class SummaryWatch:
     async def run(self, sleep):
         while True:
             await sleep(self._retry_after if self.failing else self._every)
-            await self.refresh()
+            if not self.live:
+                await self.refresh()
 
 
 class Notifier:

@@ -62,6 +62,7 @@ class Kit:
         self.failures = list(failures)
         self.config = config
         self.mounts = 0
+        self.unmounts = 0
         self.preloaded = []
         self.updates = []
         self.loaded = asyncio.Event()
@@ -88,6 +89,7 @@ class Kit:
         return View(MOUNTED)
 
     async def unmount(self, target):
+        self.unmounts += 1
         if self._cancelled is not None:
             self._cancelled.set()
 

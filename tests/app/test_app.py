@@ -239,3 +239,29 @@ async def test_a_connection_ending_soon_asks_to_reconnect_and_the_widget_still_s
 
     await shown.app.switch(THAMES.id)  # reconnected meanwhile: the reminder goes
     assert shown.header.shown[-1] == ("shop", "Thames Home Goods", [MAPLE.id, THAMES.id])
+
+
+async def test_a_removed_authorization_of_the_shown_shop_asks_to_connect_again_at_once():
+    shown = App(config(), Account(seller(MAPLE)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",))
+    shown.app.connection_changed({"shop_id": THAMES.id, "connected": False,
+                                  "connect_url": CONNECT, "reconnect_by": None})
+    assert shown.panel.shown[-1] == ("mounted",)  # another shop: nothing changes here
+    shown.app.connection_changed({"shop_id": MAPLE.id, "connected": False,
+                                  "connect_url": CONNECT, "reconnect_by": None})
+    assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop again", CONNECT)
+    assert shown.header.shown[-1] == ("connect", CONNECT)
+    await until(lambda: shown.kits[0].unmounts == 1)  # the widget goes
+
+
+async def test_an_expiry_ahead_of_the_shown_shop_is_a_reminder_only():
+    shown = App(config(), Account(seller(MAPLE)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",))
+    shown.app.connection_changed({"shop_id": MAPLE.id, "connected": True,
+                                  "connect_url": CONNECT, "reconnect_by": "2026-01-24T00:00:00Z"})
+    assert shown.header.shown[-1] == ("reconnect", "2026-01-24T00:00:00Z", CONNECT)
+    assert shown.panel.shown[-1] == ("mounted",)

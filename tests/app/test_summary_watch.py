@@ -133,3 +133,59 @@ def test_notifications_only_when_asked_for_once_per_new_request_and_per_close_de
     notifier.consider(summary(5, due_in=HOUR, return_id="4036"), NOW)
     assert told == ["New return request", "A return request is due in 3 h",
                     "A return request is due in 1 h"]
+
+
+class Live:
+    """LiveEvents as SummaryWatch uses it: opened once, by go_live."""
+
+    def __init__(self):
+        self.opened = 0
+
+    def open(self):
+        self.opened += 1
+
+
+def checked(awaiting, at):
+    return ReturnsSummary(awaiting, 0, None, at)
+
+
+async def test_a_pushed_summary_shows_at_once_and_an_older_one_never():
+    view = View()
+    watch = SummaryWatch(Backend(checked(3, NOW)), view, now=lambda: NOW)
+    await watch.refresh()
+    watch.pushed(checked(4, NOW + 5))
+    watch.pushed(checked(9, NOW + 1))  # computed before the one shown: stale
+    watch.pushed(checked(5, NOW + 5))  # as new as the one shown: TikTok's latest word
+    assert view.shown == [3, 4, 5]
+
+
+async def test_while_the_stream_is_up_nothing_polls_and_when_it_returns_it_catches_up():
+    backend = Backend(summary(3))
+    live = Live()
+    watch = SummaryWatch(backend, View(), now=lambda: NOW, every=180, live=live)
+    ticks = asyncio.Queue()
+
+    async def sleep(seconds):
+        await ticks.get()
+
+    running = asyncio.ensure_future(watch.run(sleep))
+    watch.go_live()
+    assert live.opened == 1
+    watch.stream_changed(True)  # up: one summary for what it may have missed
+    await until(lambda: len(backend.asked) == 1)
+    for _ in range(3):
+        await ticks.put(None)
+    await until(lambda: ticks.empty())
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert len(backend.asked) == 1  # no periodic refresh while the stream is up
+    watch.stream_changed(False)
+    await ticks.put(None)
+    await until(lambda: len(backend.asked) == 2)  # down: polling again
+    running.cancel()
+
+
+def test_without_a_stream_going_live_changes_nothing():
+    watch = SummaryWatch(Backend(summary(3)), View(), now=lambda: NOW)
+    watch.go_live()
+    assert watch.live is False
