@@ -8,7 +8,7 @@
 One Starlette app serves four things, each its own package or module, each
 configured by its own settings (composed in ``settings``): the site
 (``site``), its jsDelivr mirror (``cdn_mirror``), the ISV backend
-(``tiktokshop_backend``, at the site root: /api/v1/*, /auth/tiktok/*) and, mounted
+(``tiktokshop_backend``, at the site root: /api/v1/*, /auth/tiktok/*, /webhooks/*) and, mounted
 at ``/sandbox``, the sandbox that stands in for TikTok (``tiktokshop_sandbox``).
 The backend and the sandbox share one clock.
 
@@ -43,7 +43,7 @@ from .settings import SANDBOX_MOUNT, TOKEN_SECRET_ENV, Settings, backend_setting
 DEMO_SHOPS = ("7495610000000000001", "7495610000000000002")
 DEMO_SELLER = tiktokshop_sandbox.DEMO_SELLER.open_id
 # The backend's paths at the site root; everything else is the sandbox's or the site's.
-BACKEND_PREFIXES = ("/api/v1/", "/auth/tiktok/")
+BACKEND_PREFIXES = ("/api/v1/", "/auth/tiktok/", "/webhooks/")
 
 logger = logging.getLogger("devserver")
 
@@ -68,10 +68,13 @@ def create_app(settings: Settings, clock=None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app):
-        await connect_demo_seller(backend, to_this_app, settings.origin)
-        await backend.state.backend.start()  # the token refresher
-        yield
-        await backend.state.backend.aclose()
+        # A mounted app's lifespan never runs: the sandbox's webhook sender and the
+        # backend's background work (token refresher, subscriptions check) start here.
+        async with sandbox.state.webhooks.running():
+            await connect_demo_seller(backend, to_this_app, settings.origin)
+            await backend.state.backend.start()
+            yield
+            await backend.state.backend.aclose()
 
     app = Starlette(
         routes=[

@@ -25,7 +25,7 @@ import base64
 import hashlib
 
 import limits
-from tiktokshop_backend import CALLBACK_PATH, BackendSettings, web_origin
+from tiktokshop_backend import CALLBACK_PATH, DEFAULT_WEBHOOK_PATH, BackendSettings, web_origin
 from tiktokshop_sandbox import (
     AUTH_MOUNT,
     AUTHORIZE_PATH,
@@ -187,6 +187,8 @@ def backend_settings(settings: Settings, token_secret: bytes, environ=None) -> B
         app_secret=SANDBOX_APP_SECRET,
         service_id=SANDBOX_SERVICE_ID,
         redirect_url=settings.origin + CALLBACK_PATH,
+        # The sandbox posts the shops' events to the backend here, as TikTok would.
+        webhook_url=settings.origin + DEFAULT_WEBHOOK_PATH,
         # A Fernet key is 32 bytes in urlsafe base64: derived from the random secret.
         encryption_key=base64.urlsafe_b64encode(hashlib.sha256(encryption_secret).digest()
                                                 ).decode(),

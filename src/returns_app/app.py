@@ -1,7 +1,7 @@
 """The demo seller app: who the seller is, their shop in the header, the Returns tab.
 
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
-                     make_watch=lambda shop_id: SummaryWatch(...),   # shop_id() is current
+                     make_watch=lambda shop_id, on_refreshed: SummaryWatch(...),
                      first_row=lambda container: ...)   # awaitable: the widget's first row shown
     await app.start()            # asks the backend for the seller's shops, then the widget
     app.follow("returns")        # the shell's tab changed
@@ -10,8 +10,12 @@
 With ``shop_id`` in the config the app shows that shop and asks the backend
 nothing but tokens. With ``backend_url`` alone it asks who the seller is
 first: a seller with no TikTok Shop connected sees "Connect your TikTok Shop"
-(the backend's OAuth start), not an error; one with several shops gets a
-switcher, and switching swaps the widget's shop in place, without a reload.
+(the backend's OAuth start), not an error, and one whose connection ends
+within days "Reconnect before <date>" in the header, the widget working
+meanwhile; one with several shops gets a
+switcher, and switching swaps the widget's shop in place, without a reload; a
+failed switch is said in the header until the backend answers again (a
+summary, a widget token, another switch).
 With a backend, the return requests waiting for the seller are counted
 outside the widget too (``summary_watch``): at start, after each decision,
 after a switch, and every few minutes. The first summary is no part of the
@@ -22,7 +26,7 @@ is what the seller sees first; on another tab it is what they see, and goes at o
 from tiktokshop_widgets import MANAGE_RETURNS, BackendError, SellerNotConnected, WidgetError
 from tiktokshop_widgets.background import in_background
 
-from .returns_tab import ReturnsTab, ask_to_connect, sentence
+from .returns_tab import ReturnsTab, advice_for, ask_to_connect, sentence
 
 CONTAINER = "#returns-widget"
 
@@ -32,7 +36,9 @@ class ReturnsApp:
                  first_row=None):
         self.settings = settings
         self._first_row = first_row
-        self._make_watch = make_watch  # make_watch(shop_id) -> SummaryWatch; shop_id() is current
+        # make_watch(shop_id, on_refreshed) -> SummaryWatch; shop_id() is the current shop,
+        # on_refreshed() to be called after each summary had
+        self._make_watch = make_watch
         self.watch = None
         self.panel = panel
         self.header = header
@@ -73,7 +79,7 @@ class ReturnsApp:
         except WidgetError as error:
             self.header.failed("Could not switch shops: " + sentence(str(error)))
             return
-        self.header.show(seller)
+        self._show_seller(seller)
         if self.watch is not None:
             self.watch.refresh_later()
         await self.tab.shop_changed()
@@ -90,10 +96,11 @@ class ReturnsApp:
             self._ask_to_connect(error)
             return
         except BackendError as error:
+            advice, can_retry = advice_for(error)
             self.panel.failed("Could not get your shops from the app's server.",
-                              sentence(str(error)) + " Check your connection, then retry.")
+                              sentence(str(error)) + " " + advice, can_retry)
             return
-        self.header.show(seller)
+        self._show_seller(seller)
         shop = seller.current_shop
         self._open(self.settings.for_shop(shop.id, shop.region))
 
@@ -101,12 +108,18 @@ class ReturnsApp:
         self.kit = self._make_kit(settings)
         self.kit.preload(MANAGE_RETURNS)
         if self._make_watch is not None:
-            self.watch = self._make_watch(lambda: self.kit.config.shop_id)
+            self.watch = self._make_watch(lambda: self.kit.config.shop_id, self.header.recovered)
             in_background(self._first_summary())
         self.tab = ReturnsTab(self.kit, self.panel, CONTAINER,
-                              on_decision=self.watch.decided if self.watch else None)
+                              on_decision=self.watch.decided if self.watch else None,
+                              on_mounted=self.header.recovered)
         if self.shown_tab is not None:
             self.follow(self.shown_tab)
+
+    def _show_seller(self, seller):
+        self.header.show(seller)
+        if seller.reconnect_by is not None:  # the connection ends soon: a reminder, no more
+            self.header.reconnect(seller.reconnect_by, seller.connect_url)
 
     async def _first_summary(self):
         if self.shown_tab == "returns" and self._first_row is not None:

@@ -43,8 +43,8 @@ def start():
         backend = Backend(settings.backend_url, timeout=settings.token_timeout)
         account = SellerAccount(backend)
 
-        def make_watch(shop_id):
-            return watch_summary(backend, shop_id)
+        def make_watch(shop_id, on_refreshed):
+            return watch_summary(backend, shop_id, on_refreshed)
     header = ShopHeader(document, on_switch=lambda shop_id: app.switch_later(shop_id))
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
                      make_watch=make_watch, first_row=first_row)
@@ -71,13 +71,13 @@ async def first_row(selector):
     await FIRST_ROW(selector, FIRST_ROW_WAIT_MS)
 
 
-def watch_summary(backend, shop_id):
+def watch_summary(backend, shop_id, on_refreshed):
     """The SummaryWatch of the page, refreshing on its own from now on."""
     notifier = Notifier(lambda title, body: notifications.show(title, body))
     notifications = BrowserNotifications(window, document, notifier)
     watch = SummaryWatch(lambda fresh: returns_summary(backend, shop_id(), fresh),
                          AttentionView(document), now=time.time,
-                         notifier=notifier)
+                         notifier=notifier, on_refreshed=on_refreshed)
 
     def seen_again(event):
         if document.visibilityState == "visible":

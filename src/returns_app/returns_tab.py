@@ -7,7 +7,8 @@
     await tab.shop_changed()  # the kit's shop changed: a failed widget gets another try
 
 The widget's decisions come back through its ``onResult`` prop and are shown
-in the panel's activity line, outside the widget.
+in the panel's activity line, outside the widget. ``on_mounted()`` is called
+each time the widget shows (its token came from the backend).
 """
 
 from tiktokshop_widgets import (
@@ -23,9 +24,11 @@ from tiktokshop_widgets import (
 
 
 class ReturnsTab:
-    def __init__(self, kit, panel, container, widget=MANAGE_RETURNS, on_decision=None):
+    def __init__(self, kit, panel, container, widget=MANAGE_RETURNS, on_decision=None,
+                 on_mounted=None):
         self.kit = kit
         self.on_decision = on_decision
+        self.on_mounted = on_mounted
         self.panel = panel
         self.container = container
         self.widget = widget
@@ -74,6 +77,8 @@ class ReturnsTab:
             return  # hidden (or mounted again) meanwhile: that call owns the panel
         self.mounted = True
         self.panel.mounted()
+        if self.on_mounted is not None:
+            self.on_mounted()
 
     def on_result(self, result):
         """The widget's report of one decision: ``{code, return_id, decision}``."""
@@ -98,7 +103,7 @@ def ask_to_connect(error):
 
 def explain(error):
     """(headline, detail, can_retry) in plain words for a failure to show the widget."""
-    advice, can_retry = "Check your connection, then retry.", True
+    advice, can_retry = advice_for(error)
     if isinstance(error, TokenError):
         headline = "Could not get access to your TikTok Shop returns."
         if error.status == 401:
@@ -118,6 +123,16 @@ def explain(error):
     else:
         headline = "The Returns & Refunds widget could not be shown."
     return headline, sentence(str(error)) + " " + advice, can_retry
+
+
+def advice_for(error):
+    """(what the seller can do, whether Retry may help) when a request got no usable reply."""
+    kind = getattr(error, "kind", None)
+    if kind == "blocked":  # the page's own settings: the console tells the developer what to fix
+        return "This page is not set up to reach it; please tell the app's support.", False
+    if kind in ("network", "timeout"):
+        return "Check your connection, then retry.", True
+    return "Retry in a moment; if it keeps failing, tell the app's support.", True
 
 
 def sentence(text):

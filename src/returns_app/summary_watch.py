@@ -1,7 +1,8 @@
 """Keeps the count of waiting return requests current, and tells the seller when one is new.
 
     watch = SummaryWatch(fetch=lambda fresh: returns_summary(backend, shop_id, fresh),
-                         view=attention, now=clock, notifier=Notifier(notifications.show))
+                         view=attention, now=clock, notifier=Notifier(notifications.show),
+                         on_refreshed=header.recovered)   # each summary had: the backend answers
     await watch.refresh()          # at start, when the page is visible again, after a switch
     watch.decided()                # the widget reported a decision: a fresh summary now
     await watch.run(asyncio.sleep) # every few minutes; sooner after a failure
@@ -22,8 +23,10 @@ DUE_SOON = 4 * 3600  # a notification when the first deadline is closer than thi
 
 
 class SummaryWatch:
-    def __init__(self, fetch, view, now, notifier=None, every=REFRESH_EVERY, retry_after=RETRY_AFTER):
+    def __init__(self, fetch, view, now, notifier=None, every=REFRESH_EVERY, retry_after=RETRY_AFTER,
+                 on_refreshed=None):
         self._fetch = fetch
+        self._on_refreshed = on_refreshed
         self._view = view
         self._now = now
         self._notifier = notifier
@@ -45,6 +48,8 @@ class SummaryWatch:
             self._view.show(summary, now)
             if self._notifier is not None:
                 self._notifier.consider(summary, now)
+            if self._on_refreshed is not None:
+                self._on_refreshed()
 
     def decided(self):
         """A decision was made in the widget: ask for a summary that reflects it."""

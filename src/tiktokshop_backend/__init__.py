@@ -20,7 +20,7 @@ from ._listen import listening_socket, shown_address
 from ._origins import host_of, origin_of, web_origin
 from ._redaction import CallbackCredentialsOutOfUrl, RedactCredentials
 from ._sessions import BACKEND_SESSION, COOKIE_NAME, backend_session, session_seller, sign_in
-from ._settings import ENVIRONMENT_NAMES, BackendSettings, SettingsError
+from ._settings import DEFAULT_WEBHOOK_PATH, ENVIRONMENT_NAMES, BackendSettings, SettingsError
 from ._shared import MemoryShared, RedisShared, shared_state
 from ._store import (
     Rotation,
@@ -39,6 +39,7 @@ __all__ = [
     "BACKEND_SESSION",
     "CALLBACK_PATH",
     "COOKIE_NAME",
+    "DEFAULT_WEBHOOK_PATH",
     "ENVIRONMENT_NAMES",
     "START_PATH",
     "BackendServices",

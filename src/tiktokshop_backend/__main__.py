@@ -3,6 +3,7 @@
     TIKTOKSHOP_APP_KEY=... TIKTOKSHOP_APP_SECRET=... python -m tiktokshop_backend --port 8080
     python -m tiktokshop_backend migrate        # the database's schema to this version's
     python -m tiktokshop_backend rotate-keys    # every token under the encryption key's first key
+    python -m tiktokshop_backend check [--code CODE]   # these settings against TikTok (_check)
 
 Settings come from ``TIKTOKSHOP_*`` and ``REDIS_URL`` (README.md, "Going
 live"; ``--help`` lists them); a missing or bad one, or a database or Redis that
@@ -22,6 +23,7 @@ from dataclasses import MISSING, fields
 
 import uvicorn
 
+from . import _check
 from ._app import create_app
 from ._database import shown
 from ._listen import listening_socket, shown_address
@@ -69,6 +71,9 @@ def main(argv=None) -> int:
                                  "encryption key's first key")
     rotate.add_argument("--batch", type=int, default=ROTATION_BATCH,
                         help="sellers per transaction (default %(default)s)")
+    check = commands.add_parser("check", help="these settings against TikTok, call by call",
+                                description=_check.DESCRIPTION)
+    _check.add_arguments(check)
     args = parser.parse_args(argv)
     # The backend's own lines (retries, refreshes, TikTok's refusals and their likely
     # cause) next to uvicorn's; URLs in them carry no credentials (RedactCredentials on
@@ -79,6 +84,8 @@ def main(argv=None) -> int:
             return migrate()
         if args.command == "rotate-keys":
             return rotate_keys(args.batch)
+        if args.command == "check":
+            return _check.command(args)
         return serve(args)
     except SettingsError as exc:
         print(exc, file=sys.stderr)

@@ -78,8 +78,11 @@ def database_url(database: "str | os.PathLike") -> URL:
 
 
 def shown(url: URL) -> str:
-    """The URL as messages may show it: no password."""
-    return url.render_as_string(hide_password=True)
+    """The database as messages show it: a SQLite file's path, a server's URL as the
+    user writes it (no driver) and without its password."""
+    if is_sqlite(url):
+        return url.database
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
 def is_sqlite(url: URL) -> bool:

@@ -32,6 +32,7 @@ SAME_SITE_VALUES = ("lax", "strict", "none")
 SECURE_VALUES = ("auto", "always", "never")
 MIN_SESSION_SECRET_BYTES = 32
 ENVIRONMENT_PREFIX = "TIKTOKSHOP_"
+DEFAULT_WEBHOOK_PATH = "/webhooks/tiktok"
 SWITCH_ON, SWITCH_OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 DEFAULT_DB_PATH = Path("tiktokshop-backend.sqlite3")
@@ -105,7 +106,7 @@ class BackendSettings:
     # connected shop is subscribed to it. None: no webhooks, the pages poll the summary.
     webhook_url: str | None = None
     # Where this backend receives TikTok's webhooks.
-    webhook_path: str = "/webhooks/tiktok"
+    webhook_path: str = DEFAULT_WEBHOOK_PATH
     # Seconds between heartbeats on a page's event stream (GET /api/v1/events).
     event_heartbeat: int = 15
     # Live event streams one process holds, and one browser session in one process.

@@ -166,15 +166,8 @@ class RedisShared(_Limits):
     async def lock(self, name: str) -> AsyncIterator[None]:
         lock = self._redis.lock(KEY_PREFIX + "lock:" + name, timeout=LOCK_LEASE_S, sleep=0.02)
         await lock.acquire()
-        renewing = asyncio.create_task(_renew(lock))
-        try:
+        async with _leased(lock):
             yield
-        finally:
-            renewing.cancel()
-            try:
-                await lock.release()
-            except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
-                pass
 
     @asynccontextmanager
     async def try_lock(self, name: str) -> AsyncIterator[bool]:
@@ -184,21 +177,28 @@ class RedisShared(_Limits):
         if not await lock.acquire(blocking=False):
             yield False
             return
-        renewing = asyncio.create_task(_renew(lock))
-        try:
+        async with _leased(lock):
             yield True
-        finally:
-            renewing.cancel()
-            try:
-                await lock.release()
-            except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
-                pass
 
     async def ping(self) -> None:
         await self._redis.ping()
 
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+
+@asynccontextmanager
+async def _leased(lock) -> AsyncIterator[None]:
+    """Hold an acquired Redis lock: its lease renewed while the block runs, released after."""
+    renewing = asyncio.create_task(_renew(lock))
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        try:
+            await lock.release()
+        except LockNotOwnedError:  # the lease ran out (Redis was away): nothing to free
+            pass
 
 
 async def _renew(lock) -> None:

@@ -36,6 +36,7 @@ from .errors import (
     UnknownWidget,
     WidgetEntryFailed,
     WidgetError,
+    WidgetFailed,
     WidgetLookupFailed,
     WidgetServiceError,
 )
@@ -52,7 +53,7 @@ __all__ = [
     "WidgetConfig", "WidgetKit", "WidgetView", "returns_summary",
     "BackendError", "ConfigError", "ContainerNotFound", "NotInitialized",
     "SdkConfigError", "SdkError", "SdkUnavailable", "SellerNotConnected", "TokenError",
-    "UnknownWidget", "WidgetEntryFailed", "WidgetError", "WidgetLookupFailed",
+    "UnknownWidget", "WidgetEntryFailed", "WidgetError", "WidgetFailed", "WidgetLookupFailed",
     "WidgetServiceError",
 ]
 __version__ = "0.1.0"

@@ -10,13 +10,22 @@ Every endpoint answers as the seed's token endpoint does:
 this library and the backend package (``tiktokshop_backend``), which serves
 them: one source for both. Failures raise ``error_class(kind, message, ...)``
 (``BackendError`` unless the caller names a subclass), with ``kind`` one of
-"http", "json", "code", "timeout", "network".
+"http", "json", "code", "timeout", "network", "blocked" (the page's own
+Content-Security-Policy does not allow the backend's origin: the console says
+what to add). Their messages are for the seller; the browser's own words for a
+failed request are the error's ``browser_message``.
+
+Each request runs in a task of its own (``Page.in_task``), so that its timeout
+(asyncio's ``wait_for``) works whoever awaits it: on MicroPython, a coroutine
+awaited at a script's top level or in an ``async`` event handler runs outside
+asyncio, where ``wait_for`` would cancel that caller and break it.
 """
 
 import asyncio
 import json
 
 from .errors import BackendError, js_error_message
+from .page import policy_advice
 
 TOKEN_PATH = "/api/v1/widget/access_token"
 SELLER_PATH = "/api/v1/seller"
@@ -33,13 +42,24 @@ QUERY_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~
 
 class Backend:
     """The ISV backend at ``base_url``: JSON requests with the seller's cookie
-    (``credentials``), each given up after ``timeout`` seconds."""
+    (``credentials``), each given up after ``timeout`` seconds; ``page`` is the
+    JavaScript side (the browser's by default), ``fetch`` the browser's fetch."""
 
-    def __init__(self, base_url, timeout=10, credentials="include", fetch=None):
+    def __init__(self, base_url, timeout=10, credentials="include", fetch=None, page=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.credentials = credentials
         self._fetch = fetch or _browser_fetch
+        self._page = page
+
+    @property
+    def page(self):
+        """The JavaScript side (``page.Page``): the browser's unless one was given."""
+        if self._page is None:
+            from .browser import BrowserPage
+
+            self._page = BrowserPage()
+        return self._page
 
     def url(self, path, query=()):
         """``base_url + path``, with ``query`` (name, value) pairs appended."""
@@ -66,6 +86,9 @@ class Backend:
 
     async def request(self, method, url, body, error_class, service):
         """The parsed reply of ``method url``; ``error_class`` for any failure."""
+        return await self.page.in_task(self._request(method, url, body, error_class, service))
+
+    async def _request(self, method, url, body, error_class, service):
         options = {"method": method, "credentials": self.credentials,
                    "headers": {"accept": "application/json"}}
         if body is not None:
@@ -78,8 +101,7 @@ class Backend:
             raise error_class("timeout", service + " did not answer within "
                               + str(self.timeout) + " s.")
         except Exception as error:  # a JS TypeError ("Failed to fetch") or the like
-            raise error_class("network", service + " could not be reached ("
-                              + js_error_message(error) + ").")
+            raise await self._unreachable(url, error, error_class, service)
         try:
             return parse_reply(status, text, error_class, service)
         except BackendError as error:
@@ -89,6 +111,18 @@ class Backend:
                 error.connect_url = self.resolve(connect_url, base=url)
                 error.reconnect = error.code == RECONNECT_NEEDED
             raise
+
+    async def _unreachable(self, url, error, error_class, service):
+        """The error for a request that got no reply, in the seller's words."""
+        directive = await self.page.blocked_by_policy(url)
+        if directive:
+            self.page.warn(policy_advice(url, directive))
+            failure = error_class("blocked", service + " could not be reached: this page's "
+                                  "security settings do not allow it.")
+        else:
+            failure = error_class("network", service + " could not be reached.")
+        failure.browser_message = js_error_message(error)
+        return failure
 
     async def _status_and_text(self, url, options):
         response = await self._fetch(url, **options)

@@ -20,7 +20,7 @@ tests with a stand-in page, and on both of PyScript's interpreters: only
 import json
 
 import js
-from pyscript import document, js_import, window
+from pyscript import document, js_import
 from pyscript.ffi import create_proxy, is_none, to_js
 
 from .errors import ContainerNotFound
@@ -70,6 +70,39 @@ get.showsRunningScript = true;
 Object.defineProperty(document, "currentScript", { configurable: true, get });"""
 
 
+# A widget tells its seller of a failure in its own UI, as an alert: widget-kit
+# reports nothing of it (its render resolves once the widget has started).
+# Only changes cross to Python; the first look waits for a microtask, so that
+# Python is not called back while it is still calling this.
+WATCH_ALERT = """let last = "";
+const alertText = () => {
+  const alert = [...element.querySelectorAll('[role="alert"]')].find((a) => !a.closest("[hidden]"));
+  if (!alert) return "";
+  const copy = alert.cloneNode(true);
+  for (const control of copy.querySelectorAll('button, [role="button"]')) control.remove();
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+};
+const look = () => { const text = alertText(); if (text !== last) { last = text; report(text); } };
+const observer = new MutationObserver(look);
+observer.observe(element, { childList: true, subtree: true, characterData: true,
+                            attributes: true, attributeFilter: ["role", "hidden"] });
+queueMicrotask(look);
+return () => observer.disconnect();"""
+
+
+# Requests the page's own Content-Security-Policy refused, by origin. The browser
+# fails such a request as it fails one that found no network ("Failed to
+# fetch"), and reports the violation in a task of its own right after; so a
+# look one task after the failure finds it (listening from the page's start).
+POLICY_VIOLATIONS = """const blocked = new Map();
+document.addEventListener("securitypolicyviolation", (event) => {
+  try { blocked.set(new URL(event.blockedURI).origin, event.effectiveDirective); } catch {}
+});
+return (url) => new Promise((resolve) => setTimeout(() => {
+  resolve(blocked.get(new URL(url, document.baseURI).origin) || "");
+}, 0));"""
+
+
 # EventSource's error event says nothing of why; its readyState says whether the
 # browser is reconnecting by itself (after a drop) or gave up (an HTTP error).
 EVENT_SOURCE = """const source = new EventSource(url, { withCredentials });
@@ -89,6 +122,8 @@ class BrowserPage(Page):
         self._promise_function = js.Function("start", PROMISE_FUNCTION)
         self._call = js.Function("fn", "...args", CALL)
         self._show_running_script = js.Function(SHOW_RUNNING_SCRIPT)
+        self._watch_alert = js.Function("element", "report", WATCH_ALERT)
+        self._blocked_by_policy = js.Function(POLICY_VIOLATIONS)()
         self._event_source = js.Function("url", "withCredentials", "names", "onMessage",
                                          "onReady", EVENT_SOURCE)
 
@@ -162,11 +197,20 @@ class BrowserPage(Page):
             if key.startswith(prefix):
                 js.Reflect.deleteProperty(table, key)
 
+    def watch_alert(self, element, report):
+        return self._watch_alert(element, report)
+
+    async def blocked_by_policy(self, url):
+        return await self._blocked_by_policy(url)
+
     def on_unhandled_rejection(self, handler):
         def listener(event):
             handler(_reason_message(event.reason), event)
 
-        window.addEventListener("unhandledrejection", self.proxy(listener))
+        # js.window, not pyscript's window: that is the js module itself on the main
+        # thread, and MicroPython may call a function looked up on it with the wrong
+        # `this` ("Illegal invocation", thrown past Python: the caller never resumes).
+        js.window.addEventListener("unhandledrejection", self.proxy(listener))
 
     def warn(self, message):
         js.console.warn(message)

@@ -83,9 +83,11 @@ class WidgetConfig:
         if not isinstance(section, dict):
             raise ConfigError(["it is missing or not a table"], where)
         problems = []
-        for key in section:
-            if key not in KNOWN_KEYS:
-                problems.append("unknown key " + repr(key) + " (known: " + ", ".join(KNOWN_KEYS) + ")")
+        # Sorted: MicroPython's dicts keep no order, and the message is the same on both.
+        unknown = sorted(repr(key) for key in section if key not in KNOWN_KEYS)
+        if unknown:
+            problems.append("unknown key" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown)
+                            + " (known: " + ", ".join(KNOWN_KEYS) + ")")
         for key in ("app_key", "isv_name"):
             if key not in section:
                 problems.append(key + " is missing")

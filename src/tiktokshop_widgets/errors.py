@@ -47,6 +47,8 @@ class BackendError(WidgetError):
     ``connect_url`` is set when the backend answered that the seller must
     connect their TikTok Shop first (``reconnect``: again, their connection
     lapsed): any endpoint may say so, the token endpoint included.
+    ``browser_message`` is the browser's own words when no reply came
+    ("Failed to fetch"): for developers, never in the message.
     """
 
     def __init__(self, kind, message, status=None, code=None, backend_message=None, data=None,
@@ -59,6 +61,7 @@ class BackendError(WidgetError):
         self.data = data
         self.connect_url = connect_url
         self.reconnect = reconnect
+        self.browser_message = None
 
 
 class TokenError(BackendError):
@@ -75,7 +78,15 @@ class SellerNotConnected(BackendError):
 
 
 class SdkUnavailable(WidgetError):
-    """TikTok's widget SDK (widget-kit) could not be loaded at all."""
+    """TikTok's widget SDK (widget-kit) could not be loaded at all.
+
+    ``kind`` is "network", or "blocked" when the page's own
+    Content-Security-Policy does not allow its origin (the console says what to
+    add); ``browser_message`` is the browser's own words, for developers.
+    """
+
+    kind = "network"
+    browser_message = None
 
 
 class SdkError(WidgetError):
@@ -148,6 +159,35 @@ def sdk_error(message, widget=None):
         if fragment in message:
             return cls(message, widget)
     return SdkError(message, widget)
+
+
+class WidgetFailed(WidgetError):
+    """The widget, once shown, reported a failure of its own: TikTok Shop refused
+    the app key, say, or the widget lost its connection.
+
+    ``widget_message`` is the widget's own words, as it shows them to the
+    seller; ``code`` the platform's code at their end, when there is one
+    ("36004003"), else None.
+    """
+
+    def __init__(self, widget_message, widget=None):
+        self.widget_message = widget_message
+        self.widget = widget
+        self.code = _trailing_code(widget_message)
+        super().__init__((widget or "The widget") + " reported: " + widget_message
+                         + ("" if widget_message.endswith((".", "!", "?")) else "."))
+
+
+def _trailing_code(message):
+    """"36004003" out of "... registered with TikTok Shop (36004003)"; None without one."""
+    if not message.endswith(")") or "(" not in message:
+        return None
+    code = message[message.rindex("(") + 1:-1]
+    # Digits, maybe after letters ("I01008"); MicroPython's str has no isalnum.
+    digits = code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if digits and all(char in "0123456789" for char in digits):
+        return code
+    return None
 
 
 class ContainerNotFound(WidgetError):

@@ -27,6 +27,7 @@ from .errors import (
     WidgetError,
     sdk_error,
 )
+from .page import policy_advice
 from .token import BackendToken, token_info
 from .view import WidgetView
 
@@ -63,11 +64,11 @@ class WidgetKit:
     def __init__(self, config, token=None, remotes=None, on_error=None, page=None,
                  clock=time.time):
         self.config = config
+        self._page = page
         self._own_token = token is None
-        self.token = token if token is not None else _backend_token(config)
+        self.token = token if token is not None else _backend_token(config, page)
         self.remotes = _remotes(remotes) if remotes is not None else config.remotes()
         self._on_error = on_error
-        self._page = page
         self._sdk = None
         self._sdk_ready = None  # asyncio.Event while the SDK is being loaded
         self._sdk_error = None
@@ -137,7 +138,7 @@ class WidgetKit:
     async def _mount(self, name, target, props):
         element = self.page.element(target)
         replaced = [v for v in self.views if v.container_id == element.id or v.name == name]
-        view = WidgetView(name, element, props, self.page, self._forget)
+        view = WidgetView(name, element, props, self.page, self._forget, self._report)
         # Registered before any await, so that a mount racing this one replaces it.
         self._views[element.id] = view
         for old in replaced:
@@ -167,7 +168,7 @@ class WidgetKit:
         if config is not None:
             options["config"] = config.sdk_config()
             if keeps_own_token:  # the default token source is bound to the shop
-                token = _backend_token(config)
+                token = _backend_token(config, self.page)
         if token is None:
             _call_sdk(self.page, sdk.update, self.page.to_js(options))
         else:
@@ -184,8 +185,17 @@ class WidgetKit:
         try:
             sdk = await page.import_module(self.config.sdk_url)
         except Exception as error:
-            raise SdkUnavailable("TikTok's widget SDK could not be loaded from "
-                                 + self.config.sdk_url + " (" + str(error) + ").")
+            directive = await page.blocked_by_policy(self.config.sdk_url)
+            if directive:
+                page.warn(policy_advice(self.config.sdk_url, directive))
+            failure = SdkUnavailable("TikTok's widget SDK could not be loaded from "
+                                     + self.config.sdk_url + (
+                                         ": this page's security settings do not allow it."
+                                         if directive else "."))
+            failure.browser_message = str(error)
+            if directive:
+                failure.kind = "blocked"
+            raise failure
         core = _page_core.get(self.config.sdk_url)
         if core is not None:  # init already ran in this page: it ignores new options
             missing = [r["name"] for r in self.remotes if r["name"] not in core["names"]]
@@ -282,9 +292,10 @@ class WidgetKit:
             self.page.warn(str(error))
 
 
-def _backend_token(config):
+def _backend_token(config, page):
     return BackendToken(config.token_url, outer_shop_id=config.shop_id,
-                        partner_type=config.partner_type, timeout=config.token_timeout)
+                        partner_type=config.partner_type, timeout=config.token_timeout,
+                        page=page)
 
 
 def _remotes(remotes):

@@ -35,6 +35,8 @@ OPEN, CONNECTING, CLOSED = "open", "connecting", "closed"
 
 
 class LiveEvents:
+    """The backend's ``/api/v1/events`` stream for one page: ``open``, ``close``, ``live``."""
+
     def __init__(self, backend, page, on_summary=None, on_connection=None, on_state=None,
                  sleep=asyncio.sleep):
         self.backend = backend

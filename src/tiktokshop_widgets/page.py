@@ -25,6 +25,8 @@ Two rules of the FFI boundary hold for every page, because MicroPython
   (``in_task``), which any coroutine can await.
 """
 
+import asyncio
+
 from .background import in_background
 
 
@@ -86,6 +88,20 @@ class Page:
         """Delete the keys starting with ``prefix`` from ``globalThis[name]``."""
         raise NotImplementedError
 
+    def watch_alert(self, element, report):
+        """Call ``report(text)`` with the text of the alert shown in ``element`` (an
+        element with ``role="alert"``, its buttons left out), each time it changes:
+        "" once none shows. The first call comes after this returns. Returns a
+        function that stops watching."""
+        raise NotImplementedError
+
+    async def blocked_by_policy(self, url):
+        """The directive of the page's Content-Security-Policy ("connect-src",
+        "script-src-elem", ...) that kept a request to ``url``'s origin from
+        leaving, if one did; else "". Asked after such a request failed: a
+        browser reports the violation itself in a task of its own."""
+        raise NotImplementedError
+
     def on_unhandled_rejection(self, handler):
         """Call ``handler(message, event)`` for each unhandled promise rejection."""
         raise NotImplementedError
@@ -122,7 +138,8 @@ class Page:
         """``await coroutine``, run as a task of its own: safe from any caller.
 
         The outcome, a result or any exception (cancellation included), is the
-        coroutine's own, raised as it was raised.
+        coroutine's own, raised as it was raised. Cancelling the caller (a task)
+        cancels the coroutine too.
         """
         finished = self.deferred()
         outcome = []
@@ -134,12 +151,30 @@ class Page:
                 outcome.append((None, error))
             finished.resolve(None)
 
-        in_background(run())
-        await finished.promise
+        task = in_background(run())
+        try:
+            await finished.promise
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
         value, error = outcome[0]
         if error is not None:
             raise error
         return value
+
+
+def policy_advice(url, directive):
+    """For the developer, in the console: the page's own policy kept ``url`` from loading."""
+    if url.startswith(("http://", "https://")):
+        scheme, _, rest = url.partition("://")
+        origin = scheme + "://" + rest.split("/")[0].split("?")[0]
+    else:
+        origin = "the page's own origin ('self')"
+    base = directive[:-len("-elem")] if directive.endswith("-elem") else directive
+    return ("The page's Content-Security-Policy blocked " + url + ": its " + directive
+            + " does not allow " + origin + ". Add " + origin + " to the policy's " + base
+            + " (the page's <meta http-equiv=\"Content-Security-Policy\"> or the server's"
+            + " Content-Security-Policy header).")
 
 
 async def _settle(coroutine, resolve, reject, error):

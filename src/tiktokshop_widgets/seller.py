@@ -5,11 +5,15 @@
     shop = seller.current_shop        # Shop("7495610000000000001", "Maple & Co", "US")
     kit = WidgetKit(config.for_shop(shop.id, shop.region))
     seller = await account.switch("7495610000000000002")   # the backend remembers it
+    seller.reconnect_by               # "2026-01-24T00:00:00Z": the connection ends then; or None
 
 A seller may have authorized several shops; the backend keeps which one is
 current. A seller who never connected TikTok Shop, or whose connection has
 lapsed, is ``SellerNotConnected`` with the URL that starts TikTok's
-authorization: a page shows "Connect your TikTok Shop", not an error.
+authorization: a page shows "Connect your TikTok Shop", not an error. A
+connection that ends within days (TikTok's refresh token expires) has its end
+in ``reconnect_by``, an ISO 8601 UTC date-time: the page can ask the seller to
+reconnect (``connect_url``) before then, while everything still works.
 """
 
 from .backend import CURRENT_SHOP_PATH, SELLER_PATH, SERVICE
@@ -35,13 +39,16 @@ class Shop:
 
 class Seller:
     """The seller as the backend knows them: ``name``, ``shops`` (``Shop`` list),
-    ``current_shop_id``, and ``connect_url`` (where to connect another shop)."""
+    ``current_shop_id``, ``connect_url`` (where to connect another shop, or
+    reconnect) and ``reconnect_by`` (when their connection ends, if within days:
+    an ISO 8601 UTC date-time; else None)."""
 
-    def __init__(self, name, shops, current_shop_id, connect_url):
+    def __init__(self, name, shops, current_shop_id, connect_url, reconnect_by=None):
         self.name = name
         self.shops = shops
         self.current_shop_id = current_shop_id
-        self.connect_url = connect_url  # to connect another shop
+        self.connect_url = connect_url  # to connect another shop, or reconnect
+        self.reconnect_by = reconnect_by  # when the connection ends, if soon: "...T...Z"
 
     @property
     def current_shop(self):
@@ -102,5 +109,20 @@ def seller_of(data, backend):
     seller = data.get("seller")
     name = seller.get("name") if isinstance(seller, dict) else None
     connect_url = data.get("connect_url")
+    reconnect_by = data.get("reconnect_by")
+    # Advice, not a condition of the page working: a value that is no date-time is ignored.
     return Seller(name if isinstance(name, str) else "", shops, current,
-                  backend.resolve(connect_url) if isinstance(connect_url, str) else None)
+                  backend.resolve(connect_url) if isinstance(connect_url, str) else None,
+                  reconnect_by if is_utc_date_time(reconnect_by) else None)
+
+
+def is_utc_date_time(value):
+    """``2026-01-24T00:00:00Z`` (fractions of a second allowed), as the backend writes it."""
+    if not isinstance(value, str) or len(value) < 20 or not value.endswith("Z"):
+        return False
+    digits = value[:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
+    fraction = value[19:-1]
+    return (all(char in "0123456789" for char in digits)
+            and (value[4], value[7], value[10], value[13], value[16]) == ("-", "-", "T", ":", ":")
+            and (fraction == "" or fraction[0] == "." and len(fraction) > 1
+                 and all(char in "0123456789" for char in fraction[1:])))

@@ -11,6 +11,7 @@ Concurrent callers share one request; a reused token is handed out until
 expires. Every failure is a ``TokenError`` that names the cause and keeps what
 the backend said. Any async callable returning ``{"token", "expire_at"}``
 can stand in for ``BackendToken``; ``token_info`` checks its reply the same way.
+A call runs in a task of its own (``Page.in_task``): any coroutine may await it.
 """
 
 import asyncio
@@ -29,8 +30,9 @@ class BackendToken:
     """
 
     def __init__(self, url, outer_shop_id, partner_type="1", refresh_margin=60, timeout=10,
-                 credentials="include", fetch=None, clock=time.time):
-        self._backend = Backend("", timeout=timeout, credentials=credentials, fetch=fetch)
+                 credentials="include", fetch=None, clock=time.time, page=None):
+        self._backend = Backend("", timeout=timeout, credentials=credentials, fetch=fetch,
+                                page=page)
         self.url = self._backend.url(url, (("outer_shop_id", outer_shop_id),
                                            ("partner_type", partner_type)))
         self.refresh_margin = refresh_margin
@@ -41,6 +43,9 @@ class BackendToken:
         self._outcome = None  # (info, error) of the last request
 
     async def __call__(self):
+        return await self._backend.page.in_task(self._token())
+
+    async def _token(self):
         if self._cached is not None and self._clock() < self._refresh_at:
             return self._cached
         if self._pending is None:

@@ -8,13 +8,23 @@
 States: ``loading`` -> ``mounted`` -> ``unmounted``, or ``loading`` -> ``failed``.
 Unmounting a view that is still loading cancels it: nothing appears later and
 its ``kit.mount`` returns it unmounted (a cancellation, not an error).
+
+A mounted widget that shows a failure of its own (an alert: TikTok Shop
+refused the app key, say) is ``failed`` too, with ``error`` a
+``WidgetFailed``, while it stays on screen with its own words and Retry; it
+is ``mounted`` again once the alert is gone (the seller's Retry worked, the
+kit's config changed). widget-kit 1.0.4 reports nothing of such failures
+(``render`` resolves as the widget starts), so the view watches its container
+for the alert (``Page.watch_alert``).
 Props are Python values; callables reach the widget as JS functions and are
 called with Python values, and every proxy a view makes is released when it
 unmounts or fails.
 """
 
+import asyncio
+
 from .background import in_background
-from .errors import MountCancelled, WidgetError, sdk_error
+from .errors import MountCancelled, WidgetError, WidgetFailed, sdk_error
 
 LOADING = "loading"
 MOUNTED = "mounted"
@@ -26,18 +36,21 @@ FAILED = "failed"
 class WidgetView:
     """One widget (``name``) in one container (``element``), as ``WidgetKit.mount``
     returns it: ``state`` is one of ``LOADING``, ``MOUNTED``, ``UNMOUNTED``,
-    ``FAILED`` (then ``error`` says why)."""
+    ``FAILED`` (then ``error`` says why: it failed to load, or, still shown, the
+    widget reported a failure of its own)."""
 
-    def __init__(self, name, element, props, page, on_closed):
+    def __init__(self, name, element, props, page, on_closed, on_failed=None):
         self.name = name
         self.element = element
         self.state = LOADING
         self.error = None
         self._page = page
         self._on_closed = on_closed
+        self._on_failed = on_failed  # on_failed(WidgetFailed): the shown widget failed
         self._props = dict(props or {})
         self._proxies = {}  # prop name -> proxy made for a callable in it
         self._js_view = None
+        self._alert_watch = None  # (proxy, stop) while the container is watched
 
     @property
     def container_id(self):
@@ -59,15 +72,33 @@ class WidgetView:
             self._check_not_cancelled()  # unmounted meanwhile: that wins over the failure
             await self._fail(error)
             raise self.error
+        except asyncio.CancelledError:
+            if self.state == LOADING:  # the caller was cancelled: leave nothing half-mounted
+                await self._close()
+            raise
         self.state = MOUNTED
+        proxy = self._page.proxy(self._alert_changed)
+        self._alert_watch = (proxy, self._page.watch_alert(self.element, proxy))
         return self
+
+    def _alert_changed(self, text):
+        """The widget's alert, as the page saw it change ("" when none shows)."""
+        text = self._page.to_py(text)
+        if self._js_view is None:
+            return
+        if text:
+            self.state, self.error = FAILED, WidgetFailed(text, self.name)
+            if self._on_failed is not None:
+                self._on_failed(self.error)
+        elif self.state == FAILED:
+            self.state, self.error = MOUNTED, None
 
     async def update(self, props):
         """Merge ``props`` into the widget's props and re-render it with them."""
         await self._page.in_task(self._update(props))
 
     async def _update(self, props):
-        if self.state in (UNMOUNTED, FAILED):
+        if self.state != LOADING and self._js_view is None:  # unmounted, or failed to load
             raise WidgetError("The " + self.name + " view is " + self.state + "; mount it again.")
         merged = dict(self._props)
         merged.update(props)
@@ -91,6 +122,7 @@ class WidgetView:
         if self.state == UNMOUNTED:
             return
         self.state = UNMOUNTED
+        self._stop_watching()
         js_view, self._js_view = self._js_view, None
         try:
             if js_view is not None:
@@ -99,6 +131,13 @@ class WidgetView:
             self._release(list(self._proxies.values()))
             self._proxies = {}
             self._on_closed(self)
+
+    def _stop_watching(self):
+        if self._alert_watch is not None:
+            proxy, stop = self._alert_watch
+            self._alert_watch = None
+            stop()
+            self._page.release(proxy)
 
     def _check_not_cancelled(self):
         if self.state != LOADING:

@@ -42,8 +42,15 @@ class Header:
     def failed(self, text):
         self.shown.append(("failed", text))
 
+    def recovered(self):
+        if self.shown and self.shown[-1][0] == "failed":
+            self.shown.append(("recovered",))
+
     def connect(self, url):
         self.shown.append(("connect", url))
+
+    def reconnect(self, by, url):
+        self.shown.append(("reconnect", by, url))
 
 
 class Kit:

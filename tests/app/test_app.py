@@ -3,9 +3,11 @@
 import pytest
 
 from returns_app.app import ReturnsApp
+from returns_app.summary_watch import SummaryWatch
 from tests.library.fake_page import until
 from tiktokshop_widgets import (
     BackendError,
+    ReturnsSummary,
     Seller,
     SellerNotConnected,
     Shop,
@@ -34,17 +36,53 @@ def config(**fields):
     return WidgetConfig.from_dict(section)
 
 
-class App:
-    """A ReturnsApp with its fakes, the kits it made kept in ``kits``."""
+class Summaries:
+    """The backend's summaries: per shop, a ReturnsSummary or an error to raise; what each
+    request asked for kept in ``asked``."""
 
-    def __init__(self, settings, account, kit_failures=()):
+    def __init__(self, **by_shop):
+        self.by_shop = by_shop
+        self.asked = []
+
+    async def __call__(self, shop_id, fresh):
+        self.asked.append(shop_id)
+        answer = self.by_shop[shop_id]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class Attention:
+    """The badge, pointer and title: the counts shown, "stale" when marked so."""
+
+    def __init__(self):
+        self.shown = []
+
+    def show(self, summary, now):
+        self.shown.append(summary.awaiting)
+
+    def stale(self):
+        self.shown.append("stale")
+
+
+class App:
+    """A ReturnsApp with its fakes, the kits it made kept in ``kits``; with ``summaries``,
+    the waiting requests it shows outside the widget in ``attention``."""
+
+    def __init__(self, settings, account, kit_failures=(), summaries=None):
         self.panel, self.header, self.kits = Panel(), Header(), []
+        self.attention = Attention()
 
         def make_kit(settings):
             self.kits.append(Kit(*kit_failures, config=settings))
             return self.kits[-1]
 
-        self.app = ReturnsApp(settings, self.panel, self.header, make_kit, account)
+        def make_watch(shop_id, on_refreshed):
+            return SummaryWatch(lambda fresh: summaries(shop_id(), fresh), self.attention,
+                                now=lambda: 1_767_225_600, on_refreshed=on_refreshed)
+
+        self.app = ReturnsApp(settings, self.panel, self.header, make_kit, account,
+                              make_watch if summaries is not None else None)
 
 
 async def test_the_sellers_current_shop_is_shown_and_its_widget_mounted():
@@ -132,3 +170,72 @@ async def test_an_unreachable_backend_can_be_retried():
     await shown.app.retry()
     await until(lambda: shown.panel.shown[-1][0] in ("mounted", "failed"))
     assert shown.panel.shown[-1] == ("mounted",)
+
+
+def waiting(count):
+    return ReturnsSummary(count, 0, None, 1_767_225_600)
+
+
+async def test_after_a_switch_the_badge_counts_the_new_shops_requests():
+    summaries = Summaries(**{MAPLE.id: waiting(3), THAMES.id: waiting(5)})
+    shown = App(config(), Account(seller(MAPLE), seller(THAMES)), summaries=summaries)
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.attention.shown == [3])
+
+    await shown.app.switch(THAMES.id)
+    await until(lambda: len(shown.attention.shown) == 2)
+    assert shown.attention.shown == [3, 5] and summaries.asked == [MAPLE.id, THAMES.id]
+
+
+async def test_a_failed_switch_is_said_until_the_backend_answers_again():
+    down = BackendError("network", "The app's server could not be reached")
+    summaries = Summaries(**{MAPLE.id: down})
+    shown = App(config(), Account(seller(MAPLE), down), summaries=summaries)
+    await shown.app.start()
+    await until(lambda: shown.attention.shown == ["stale"])
+    await shown.app.switch(THAMES.id)
+    assert shown.header.shown[-1][0] == "failed"
+
+    await shown.app.watch.refresh()  # the backend still down: the failure stays said
+    assert shown.header.shown[-1][0] == "failed"
+    summaries.by_shop[MAPLE.id] = waiting(3)  # back: the next summary clears it
+    await shown.app.watch.refresh()
+    assert shown.header.shown[-1] == ("recovered",)
+
+
+async def test_a_widget_shown_after_a_failed_switch_clears_the_failure():
+    down = BackendError("network", "The app's server could not be reached")
+    shown = App(config(), Account(seller(MAPLE), down))
+    await shown.app.start()
+    await shown.app.switch(THAMES.id)
+    assert shown.header.shown[-1][0] == "failed"
+
+    shown.app.follow("returns")  # the widget's token came from the backend
+    await until(lambda: shown.panel.shown[-1] == ("mounted",))
+    assert shown.header.shown[-1] == ("recovered",)
+
+
+async def test_a_backend_the_pages_policy_blocks_is_not_the_sellers_connection():
+    blocked = BackendError("blocked", "The app's server could not be reached: this page's "
+                                      "security settings do not allow it")
+    shown = App(config(), Account(blocked))
+    await shown.app.start()
+    assert shown.panel.shown[-1] == (
+        "failed", "Could not get your shops from the app's server.",
+        "The app's server could not be reached: this page's security settings do not allow "
+        "it. This page is not set up to reach it; please tell the app's support.", False)
+
+
+async def test_a_connection_ending_soon_asks_to_reconnect_and_the_widget_still_shows():
+    ending = seller(MAPLE)
+    ending.reconnect_by = "2026-01-24T00:00:00Z"
+    shown = App(config(), Account(ending, seller(THAMES)))
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",))
+    assert shown.header.shown == [("shop", "Maple & Co", [MAPLE.id, THAMES.id]),
+                                  ("reconnect", "2026-01-24T00:00:00Z", CONNECT)]
+
+    await shown.app.switch(THAMES.id)  # reconnected meanwhile: the reminder goes
+    assert shown.header.shown[-1] == ("shop", "Thames Home Goods", [MAPLE.id, THAMES.id])

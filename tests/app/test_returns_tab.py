@@ -31,8 +31,8 @@ async def test_a_failure_shows_its_cause_and_retry_recovers():
     tab = ReturnsTab(Kit(error), panel, "#returns-widget")
     await tab.show()
     assert panel.shown[-1] == ("failed", "Could not get access to your TikTok Shop returns.",
-                               "The token service answered HTTP 500. Check your connection, "
-                               "then retry.", True)
+                               "The token service answered HTTP 500. Retry in a moment; if it "
+                               "keeps failing, tell the app's support.", True)
     await tab.retry()
     assert panel.shown[-1] == ("mounted",)
 
@@ -49,6 +49,11 @@ async def test_hiding_while_loading_shows_no_failure_later():
     assert all(entry[0] == "loading" for entry in panel.shown)
 
 
+def blocked(error):
+    error.kind = "blocked"
+    return error
+
+
 @pytest.mark.parametrize("error, headline, advice, can_retry", [
     (TokenError("http", "HTTP 401: sign in", status=401), "Could not get access",
      "Sign in to the app again, then retry.", True),
@@ -57,6 +62,14 @@ async def test_hiding_while_loading_shows_no_failure_later():
     (TokenError("code", "refused (code 7)"), "Could not get access", "unusable answer", True),
     (SdkUnavailable("widget-kit could not be loaded"), "widget library could not be downloaded",
      "Check your connection", True),
+    (blocked(SdkUnavailable("widget-kit could not be loaded: this page's security settings do "
+                            "not allow it")), "widget library could not be downloaded",
+     "This page is not set up to reach it; please tell the app's support.", False),
+    (TokenError("network", "The token service could not be reached"), "Could not get access",
+     "Check your connection, then retry.", True),
+    (TokenError("blocked", "The token service could not be reached: this page's security "
+                "settings do not allow it"), "Could not get access",
+     "This page is not set up to reach it; please tell the app's support.", False),
     (WidgetLookupFailed("Failed to get the latest version"), "could not find the Returns",
      "retry in a moment", True),
     (WidgetServiceError("Internal service error"), "could not be loaded from TikTok Shop",

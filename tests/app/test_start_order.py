@@ -42,7 +42,8 @@ class Started:
 
         self.app = ReturnsApp(settings, self.panel, Header(), lambda settings: Kit(config=settings),
                               Account(Seller("Demo Seller", [MAPLE], MAPLE.id, None)),
-                              make_watch=lambda shop_id: self.watch, first_row=first_row)
+                              make_watch=lambda shop_id, on_refreshed: self.watch,
+                              first_row=first_row)
         self.app.follow(tab)
 
 

@@ -68,7 +68,8 @@ def expect_failure(page, *words):
     for text in words:
         expect(status(page)).to_contain_text(text)
     # Plain words only: no interpreter internals, no SDK tags, no traceback.
-    for internal in ("pyodide", "JsException", "PythonError", "Traceback", "OpenWidget Runtime"):
+    for internal in ("pyodide", "JsException", "PythonError", "Traceback", "OpenWidget Runtime",
+                     "Failed to fetch", "TypeError"):
         expect(status(page)).not_to_contain_text(internal)
     # Nothing half-mounted: no widget, an empty container.
     expect(page.locator("#returns-widget")).to_be_empty()
@@ -281,3 +282,31 @@ def test_python_that_cannot_start_is_said_so_instead_of_a_spinner(page, server, 
     page.unroute(unreachable)
     page.get_by_role("button", name="Reload the page").click()
     wait_for_requests(page)
+
+
+def test_a_backend_the_pages_own_policy_blocks_is_named_for_the_developer(
+        page, server, interpreter, console_errors):
+    # The page names a backend on another origin, which its Content-Security-Policy lacks.
+    page.route(server.url + "/pyscript.toml", lambda route: route.fulfill(
+        body=route.fetch().text().replace('backend_url = "/"', 'backend_url = "https://backend.example/"'),
+        content_type="application/toml"))
+    warnings = []
+    page.on("console", lambda msg: msg.type == "warning" and warnings.append(msg.text))
+    page.goto(app_url(server, interpreter, "#returns"))
+
+    expect(status(page)).to_have_attribute("data-state", "failed", timeout=WIDGET_TIMEOUT_MS)
+    expect(status(page)).to_contain_text("Could not get your shops from the app's server.")
+    # The seller's words: not their connection, nothing a retry would change, no browser internals.
+    expect(status(page)).to_contain_text("The app's server could not be reached: this page's "
+                                         "security settings do not allow it. This page is not set "
+                                         "up to reach it; please tell the app's support.")
+    expect(status(page)).not_to_contain_text("Failed to fetch")
+    expect(status(page)).not_to_contain_text("connection")
+    expect(page.get_by_role("button", name="Retry")).to_be_hidden()
+    # The developer's, in the console: which policy and what to add.
+    assert any(w.startswith("The page's Content-Security-Policy blocked "
+                            "https://backend.example/api/v1/seller: its connect-src does not "
+                            "allow https://backend.example. Add https://backend.example to the "
+                            "policy's connect-src") for w in warnings), warnings
+    # Chromium's own report of the refused request; nothing else.
+    assert [e for e in console_errors if "Content Security Policy" not in e] == []

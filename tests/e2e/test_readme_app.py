@@ -91,3 +91,23 @@ def test_the_readme_app_shows_hides_and_reports_decisions(app_page, readme_app, 
     expect(page.get_by_test_id("mr-root")).to_have_count(1, timeout=WIDGET_TIMEOUT_MS)
     expect(page.locator("#message")).to_have_text(re.compile(r"^(Return \d+: APPROVE_\w+)?$"))
     assert errors == [] and outside == []
+
+
+@pytest.mark.parametrize("page_file", ["index.html", "mpy.html"])
+def test_a_config_to_fix_is_said_on_the_page_in_the_same_words_on_both_interpreters(
+        app_page, readme_app, page_file):
+    page, outside = app_page
+    errors = console_errors_of(page)
+    # The developer forgot the app key and misspelled the ISV name's key.
+    page.route(f"{readme_app.url}/pyscript.toml", lambda route: route.fulfill(
+        body=re.sub(r'(?m)^app_key = .*\n', "", route.fetch().text()).replace("isv_name =", "isv =", 1),
+        content_type="application/toml"))
+    page.goto(f"{readme_app.url}/{page_file}")
+
+    expect(page.locator("#message")).to_have_text(
+        "Fix the [tiktok_widgets] section of pyscript.toml: unknown key 'isv' (known: backend_url, "
+        "shop_id, region, app_key, isv_name, token_url, widgets, source, entries, partner_type, "
+        "locale, resource_region, sdk_url, token_timeout); app_key is missing; isv_name is "
+        "missing.", timeout=WIDGET_TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Show return requests")).to_be_disabled()
+    assert errors == [] and outside == []

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from testsupport.browser import app_url, console_errors_of, route_outside_world
 from testsupport.servers import run_server
 
-from .returns_widget import WIDGET_TIMEOUT_MS, rows, wait_for_requests
+from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
 from .sandbox_control import control
 
 MAPLE, THAMES = "7495610000000000001", "7495610000000000002"
@@ -25,22 +25,33 @@ def shop_switcher(page):
     return page.get_by_role("banner").get_by_role("combobox", name="Shop")
 
 
+def badge_count(page):
+    return page.locator("#returns-badge-count")
+
+
 def test_the_seller_switches_shops_and_the_widget_follows_without_a_reload(
-        page, server, interpreter, console_errors):
+        page, server, interpreter, fresh_sandbox, console_errors):
     page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
     expect(shop_switcher(page)).to_have_value(MAPLE)
-    expect(page).to_have_title(re.compile(r"Seller app · Maple & Co$"))
+    # Both shops are seeded alike: one answer in Maple & Co makes their counts differ.
+    maple_waiting = rows(page).count() - 1  # the widget's default filter: what awaits an answer
+    accept(page, pending_ids(page)[0])
+    expect(badge_count(page)).to_have_text(str(maple_waiting))
+    expect(page).to_have_title(re.compile(rf"^\({maple_waiting}\) Seller app · Maple & Co$"))
     maple_rows = rows(page).evaluate_all("rows => rows.map(row => row.dataset.returnId)")
     page.evaluate("window.stillTheSamePage = true")
 
     shop_switcher(page).select_option(THAMES)
 
-    expect(page).to_have_title(re.compile(r"Seller app · Thames Home Goods$"))
     page.wait_for_function(
         "maple => { const shown = [...document.querySelectorAll('[data-testid=mr-row]')];"
         " return shown.length > 0 && shown.every(row => !maple.includes(row.dataset.returnId)); }",
         arg=maple_rows, timeout=WIDGET_TIMEOUT_MS)
+    thames_waiting = rows(page).count()
+    assert thames_waiting != maple_waiting
+    expect(badge_count(page)).to_have_text(str(thames_waiting))  # the summary follows the shop
+    expect(page).to_have_title(re.compile(rf"^\({thames_waiting}\) Seller app · Thames Home Goods$"))
     assert page.evaluate("window.stillTheSamePage") is True
     expect(page.get_by_test_id("mr-root")).to_have_count(1)
     expect(page.locator("#shop-message")).to_be_empty()
@@ -49,6 +60,32 @@ def test_the_seller_switches_shops_and_the_widget_follows_without_a_reload(
     expect(shop_switcher(page)).to_have_value(THAMES, timeout=WIDGET_TIMEOUT_MS)
     wait_for_requests(page)
     assert console_errors == []
+
+
+def test_a_failed_switch_is_said_in_plain_words_until_the_backend_answers_again(
+        page, server, interpreter, console_errors):
+    page.goto(app_url(server, interpreter, "#returns"))
+    wait_for_requests(page)
+    backend_down = True
+
+    def switch(route):
+        if backend_down:
+            route.abort("connectionrefused")
+        else:
+            route.fallback()
+
+    page.route(server.url + "/api/v1/seller/current_shop", switch)
+    shop_switcher(page).select_option(THAMES)
+
+    message = page.locator("#shop-message")
+    expect(message).to_have_text("Could not switch shops: The app's server could not be reached.")
+    expect(shop_switcher(page)).to_have_value(MAPLE)  # the shop shown stays
+    backend_down = False
+    # The page is seen again: the summary it then asks for comes, and the failure is old news.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(message).to_be_empty()
+    # The refused switch, which Chromium logs; nothing else.
+    assert [e for e in console_errors if "ERR_CONNECTION_REFUSED" not in e] == []
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +131,25 @@ def test_a_lapsed_connection_asks_to_connect_again_and_connecting_shows_the_retu
     # Only the backend's 401s that asked for the connection, which Chromium logs.
     assert [e for e in errors if "status of 401 (Unauthorized)" not in e] == []
     assert outside == []
+
+
+@pytest.mark.browser_context_args(locale="en-US", timezone_id="America/New_York")
+def test_a_connection_ending_soon_asks_to_reconnect_before_then_and_the_widget_works(
+        page, server, interpreter, console_errors):
+    # The backend's who-am-I says when the seller's connection ends (within 7 days).
+    def ends_soon(route):
+        reply = route.fetch()
+        body = reply.json()
+        body["data"]["reconnect_by"] = "2026-01-24T03:00:00Z"
+        route.fulfill(response=reply, json=body)
+
+    page.route(server.url + "/api/v1/seller", ends_soon)
+    page.goto(app_url(server, interpreter, "#returns"))
+
+    # In the seller's own time zone: 10 p.m. the day before, in New York.
+    reconnect = page.get_by_role("banner").get_by_role(
+        "link", name="Reconnect before Jan 23, 2026, 10:00 PM")
+    expect(reconnect).to_be_visible(timeout=WIDGET_TIMEOUT_MS)
+    expect(reconnect).to_have_attribute("href", re.compile(r"/auth/tiktok/start$"))
+    wait_for_requests(page)  # the widget works meanwhile
+    assert console_errors == []

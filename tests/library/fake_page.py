@@ -22,6 +22,32 @@ class FakeElement:
     def __init__(self, id=""):
         self.id = id
         self.children = []
+        self.alert = ""  # the text of the alert a widget shows in it; "" for none
+        self.alert_watchers = []
+
+    def show_alert(self, text):
+        """What a widget does to tell its seller of a failure ("" once it is over)."""
+        self.alert = text
+        for watcher in list(self.alert_watchers):
+            watcher.look()
+
+
+class AlertWatcher:
+    """A MutationObserver on an element, reporting its alert's text when it changes."""
+
+    def __init__(self, element, report):
+        self.element = element
+        self.report = report
+        self.last = ""
+        element.alert_watchers.append(self)
+
+    def look(self):
+        if self in self.element.alert_watchers and self.element.alert != self.last:
+            self.last = self.element.alert
+            self.report(self.last)
+
+    def stop(self):
+        self.element.alert_watchers.remove(self)
 
 
 class FakeResponse:
@@ -66,6 +92,7 @@ class FakePage(Page):
         self.import_error = None
         self.rejection_handlers = []
         self.globals = {}
+        self.policy_blocks = {}  # URL prefix -> the directive of the page's policy refusing it
         self.event_sources = []
 
     def add_element(self, selector):
@@ -124,6 +151,18 @@ class FakePage(Page):
 
     def show_running_script(self):
         self.running_script_shown = True
+
+    def watch_alert(self, element, report):
+        watcher = AlertWatcher(element, report)
+        asyncio.get_running_loop().call_soon(watcher.look)  # a microtask: after this returns
+        return watcher.stop
+
+    async def blocked_by_policy(self, url):
+        await asyncio.sleep(0)  # the browser's report comes a task later
+        for prefix, directive in self.policy_blocks.items():
+            if url.startswith(prefix):
+                return directive
+        return ""
 
     def on_unhandled_rejection(self, handler):
         self.rejection_handlers.append(handler)
@@ -186,7 +225,9 @@ class FakeDeferred:
         self.promise = FakeJsPromise()
 
     def resolve(self, value):
-        self.promise.set_result(value)
+        # A JS promise settles once; Python that stopped awaiting it (cancelled) changes nothing.
+        if not self.promise.done():
+            self.promise.set_result(value)
 
 
 class FakePromiseFunction:
@@ -344,6 +385,8 @@ class FakeContent:
     def unmount(self):
         if self.element is not None:
             self.element.children.remove(self.name)
+            if self.element.alert:
+                self.element.show_alert("")  # gone with the widget
         self.element = self.props = None
 
     async def get_token(self):

@@ -3,6 +3,7 @@
 import pytest
 
 from tiktokshop_widgets import MANAGE_RETURNS, ConfigError, WidgetConfig
+from tiktokshop_widgets.config import KNOWN_KEYS
 
 SECTION = {
     "shop_id": "7495610000000000001",
@@ -87,3 +88,13 @@ def test_all_problems_are_reported_at_once():
 def test_a_missing_section_says_so():
     with pytest.raises(ConfigError, match="it is missing or not a table"):
         WidgetConfig.from_dict(None)
+
+
+def test_unknown_keys_are_named_once_in_an_order_both_interpreters_share():
+    # MicroPython's dicts keep no insertion order: the message must not follow it.
+    with pytest.raises(ConfigError) as error:
+        WidgetConfig.from_dict({"zeta": 1, "backend_url": "/", "app_key": "k", "isv_name": "i",
+                                "alpha": 2})
+    assert str(error.value) == (
+        "Fix the [tiktok_widgets] section of pyscript.toml: unknown keys 'alpha', 'zeta' "
+        "(known: " + ", ".join(KNOWN_KEYS) + ").")

@@ -18,6 +18,7 @@ from tiktokshop_widgets import (
     WidgetConfig,
     WidgetEntryFailed,
     WidgetError,
+    WidgetFailed,
     WidgetKit,
     WidgetLookupFailed,
     WidgetServiceError,
@@ -111,8 +112,10 @@ async def test_an_unreachable_sdk_is_reported_and_retried():
     kit, page = make_kit()
     page.import_error = "Failed to fetch dynamically imported module"
 
-    with pytest.raises(SdkUnavailable, match="could not be loaded from https://cdn.jsdelivr.net/"):
+    with pytest.raises(SdkUnavailable) as error:
         await kit.mount(MANAGE_RETURNS, "#returns")
+    assert str(error.value) == "TikTok's widget SDK could not be loaded from " + config().sdk_url + "."
+    assert error.value.browser_message == "Failed to fetch dynamically imported module"
     page.import_error = None
     view = await kit.mount(MANAGE_RETURNS, "#returns")
     assert view.state == MOUNTED
@@ -187,7 +190,7 @@ async def test_unmount_empties_the_container_and_releases_every_proxy():
     await kit.ready()
     baseline = page.live_proxies
     view = await kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print, "on_close": print})
-    assert page.live_proxies == baseline + 2
+    assert page.live_proxies == baseline + 3  # the two callbacks, and the container's watch
 
     await view.unmount()
     assert view.state == UNMOUNTED
@@ -226,7 +229,7 @@ async def test_one_live_view_per_container_however_fast_the_calls():
     assert isinstance(outcomes[-1], WidgetView) and outcomes[-1].state == MOUNTED
     assert page.elements["#returns"].children == [MANAGE_RETURNS]
     assert len(kit.views) == 1
-    assert page.live_proxies == baseline + 1
+    assert page.live_proxies == baseline + 2  # its on_result, and the container's watch
 
 
 async def test_the_same_widget_in_another_container_moves_there():
@@ -581,3 +584,86 @@ async def test_the_widgets_get_token_hands_js_a_promise_and_python_returns_nothi
     results = await asyncio.gather(*[get_token() for _ in range(5)])
 
     assert results == [TOKEN] * 5
+
+
+APP_KEY_REFUSED = "This app key is not registered with TikTok Shop (36004003)"
+
+
+async def test_a_widget_failing_once_shown_is_reported_and_its_view_failed_until_it_recovers():
+    reported = []
+    kit, page = make_kit(on_error=reported.append)
+    view = await kit.mount(MANAGE_RETURNS, "#returns")
+    container = page.elements["#returns"]
+    await until(lambda: container.alert_watchers and container.alert_watchers[0].last == "")
+    assert view.state == MOUNTED and reported == []
+
+    container.show_alert(APP_KEY_REFUSED)  # the platform refused the app key
+
+    assert view.state == FAILED
+    assert isinstance(view.error, WidgetFailed) and view.error.code == "36004003"
+    assert view.error.widget_message == APP_KEY_REFUSED
+    assert str(view.error) == MANAGE_RETURNS + " reported: " + APP_KEY_REFUSED + "."
+    assert reported == [view.error]
+    assert kit.views == [view]  # still on screen, with the widget's own words and Retry
+    await view.update({"on_result": print})  # still the widget's to update
+
+    container.show_alert("")  # the seller's Retry in the widget worked
+    assert view.state == MOUNTED and view.error is None
+
+
+async def test_an_alert_shown_while_the_view_mounts_is_seen_and_reported_to_the_console():
+    kit, page = make_kit()
+    page.elements["#returns"].show_alert("Could not reach TikTok Shop. Check the internet "
+                                         "connection and try again.")
+    view = await kit.mount(MANAGE_RETURNS, "#returns")
+    await until(lambda: view.state == FAILED)
+
+    assert view.error.code is None
+    assert page.warnings == [MANAGE_RETURNS + " reported: Could not reach TikTok Shop. Check "
+                             "the internet connection and try again."]
+
+
+async def test_an_unmounted_view_stops_watching_its_container():
+    kit, page = make_kit(on_error=lambda error: pytest.fail("reported " + str(error)))
+    await kit.ready()
+    baseline = page.live_proxies
+    view = await kit.mount(MANAGE_RETURNS, "#returns")
+    await view.unmount()
+
+    page.elements["#returns"].show_alert(APP_KEY_REFUSED)  # another widget's, say
+    assert view.state == UNMOUNTED and view.error is None
+    assert page.elements["#returns"].alert_watchers == [] and page.live_proxies == baseline
+
+
+def test_a_widgets_message_without_a_code_has_none():
+    assert WidgetFailed("Something broke (again)").code is None
+    assert WidgetFailed("Traffic is invalid (I01008)").code == "I01008"
+
+
+async def test_an_sdk_the_pages_own_policy_blocks_is_named_for_the_developer():
+    kit, page = make_kit()
+    page.import_error = "Failed to fetch dynamically imported module"
+    page.policy_blocks["https://cdn.jsdelivr.net/"] = "script-src-elem"
+    with pytest.raises(SdkUnavailable, match="this page's security settings do not allow it"):
+        await kit.mount(MANAGE_RETURNS, "#returns")
+    (warning,) = page.warnings
+    assert "its script-src-elem does not allow https://cdn.jsdelivr.net. Add " \
+           "https://cdn.jsdelivr.net to the policy's script-src " in warning
+
+
+async def test_a_cancelled_caller_leaves_nothing_half_mounted():
+    kit, page = make_kit()
+    await kit.ready()
+    baseline = page.live_proxies
+    page.sdk.load_gate = asyncio.Event()
+    mounting = asyncio.create_task(kit.mount(MANAGE_RETURNS, "#returns", props={"on_result": print}))
+    await until(lambda: page.sdk.load_calls)
+    mounting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await mounting
+    page.sdk.load_gate.set()
+
+    await until(lambda: kit.views == [])
+    for _ in range(10):  # nothing appears later either
+        await asyncio.sleep(0)
+    assert page.elements["#returns"].children == [] and page.live_proxies == baseline

@@ -1,5 +1,6 @@
 """SellerAccount: the seller's shops from the backend, switching, and "connect" instead of errors."""
 
+import asyncio
 import json
 
 import pytest
@@ -16,7 +17,7 @@ from tiktokshop_widgets import (
 )
 from tiktokshop_widgets.backend import NOT_CONNECTED, RECONNECT_NEEDED
 
-from .fake_page import FakeFetch
+from .fake_page import FakeFetch, FakePage, as_js_drives_it
 
 pytestmark = pytest.mark.anyio
 BACKEND = "https://backend.example/isv"
@@ -32,7 +33,7 @@ def seller_reply(current=MAPLE["id"], shops=(MAPLE, THAMES)):
 
 def account(*replies):
     fetch = FakeFetch(*replies)
-    return SellerAccount(Backend(BACKEND, fetch=fetch)), fetch
+    return SellerAccount(Backend(BACKEND, fetch=fetch, page=FakePage())), fetch
 
 
 async def test_the_seller_their_shops_and_the_current_one():
@@ -116,8 +117,44 @@ async def test_any_endpoint_may_say_the_seller_must_connect_again():
     lapsed = (401, {"code": RECONNECT_NEEDED, "message": "connect again",
                     "data": {"connect_url": "/isv/auth/tiktok/start"}})
     token = BackendToken(BACKEND + "/api/v1/widget/access_token", "7495610000000000001",
-                         fetch=FakeFetch(lapsed))
+                         fetch=FakeFetch(lapsed), page=FakePage())
     with pytest.raises(TokenError) as refused:
         await token()
     assert refused.value.connect_url == "https://backend.example/isv/auth/tiktok/start"
     assert refused.value.reconnect is True
+
+
+async def test_load_and_switch_may_be_awaited_where_micropython_runs_no_asyncio():
+    # An async event handler, or a script's top level, on MicroPython: two at once, one failing.
+    seller_account, _ = account(seller_reply(), seller_reply(current=THAMES["id"]),
+                                (500, {"code": 50000, "message": "db down", "data": None}))
+    loaded, switched = await asyncio.gather(as_js_drives_it(seller_account.load()),
+                                            as_js_drives_it(seller_account.switch(THAMES["id"])))
+    assert loaded.current_shop == Shop(**MAPLE) and switched.current_shop == Shop(**THAMES)
+    with pytest.raises(BackendError, match="answered HTTP 500: db down"):
+        await as_js_drives_it(seller_account.load())
+
+
+def with_reconnect_by(value):
+    status, reply = seller_reply()
+    reply["data"]["reconnect_by"] = value
+    return status, reply
+
+
+@pytest.mark.parametrize("value, seen", [
+    ("2026-01-24T00:00:00Z", "2026-01-24T00:00:00Z"),
+    ("2026-01-24T00:00:00.250Z", "2026-01-24T00:00:00.250Z"),
+    (None, None),
+    # Advice only: a value that is not the backend's date-time leaves the page working.
+    ("next week", None), (1769212800, None), ("2026-01-24", None), ("2026-01-24T00:00:00+01:00", None),
+])
+async def test_a_connection_ending_soon_says_when(value, seen):
+    seller_account, _ = account(with_reconnect_by(value))
+    seller = await seller_account.load()
+    assert seller.reconnect_by == seen
+    assert seller.current_shop == Shop(**MAPLE)
+
+
+async def test_a_backend_that_does_not_say_leaves_reconnect_by_none():
+    seller_account, _ = account(seller_reply())
+    assert (await seller_account.load()).reconnect_by is None

@@ -4,7 +4,7 @@ import pytest
 
 from tiktokshop_widgets import Backend, BackendError, ReturnsSummary, returns_summary
 
-from .fake_page import FakeFetch
+from .fake_page import FakeFetch, FakePage, as_js_drives_it
 
 pytestmark = pytest.mark.anyio
 BACKEND = "https://backend.example"
@@ -15,7 +15,7 @@ SUMMARY = {"awaiting": 3, "due_within_24h": 1, "next_deadline": 1767258000,
 
 def backend(*replies):
     fetch = FakeFetch(*replies)
-    return Backend(BACKEND, fetch=fetch), fetch
+    return Backend(BACKEND, fetch=fetch, page=FakePage()), fetch
 
 
 async def test_the_summary_of_a_shop():
@@ -58,3 +58,13 @@ async def test_a_failing_backend_is_a_backend_error():
     with pytest.raises(BackendError) as failed:
         await returns_summary(shop_backend, "1")
     assert failed.value.status == 503
+
+
+async def test_the_summary_may_be_awaited_where_micropython_runs_no_asyncio():
+    # An async event handler, or a script's top level, on MicroPython.
+    shop_backend, _ = backend((200, {"code": 0, "data": SUMMARY}),
+                              (403, {"code": 40300, "message": "not your shop", "data": None}))
+    summary = await as_js_drives_it(returns_summary(shop_backend, "7495610000000000001"))
+    assert summary.awaiting == 3
+    with pytest.raises(BackendError, match="HTTP 403: not your shop"):
+        await as_js_drives_it(returns_summary(shop_backend, "1"))

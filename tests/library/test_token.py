@@ -8,7 +8,7 @@ from tiktokshop_widgets import BackendToken, TokenError
 from tiktokshop_widgets.backend import query_string
 from tiktokshop_widgets.token import token_info
 
-from .fake_page import FakeFetch, FakeResponse, until
+from .fake_page import FakeFetch, FakePage, FakeResponse, as_js_drives_it, until
 
 pytestmark = pytest.mark.anyio
 URL = "https://backend.example/api/v1/widget/access_token"
@@ -27,9 +27,9 @@ class Clock:
         return self.now
 
 
-def backend_token(backend, clock=None, **kwargs):
+def backend_token(backend, clock=None, page=None, **kwargs):
     return BackendToken(URL, outer_shop_id="7495610000000000001", fetch=backend,
-                        clock=clock or Clock(), **kwargs)
+                        clock=clock or Clock(), page=page or FakePage(), **kwargs)
 
 
 async def test_hands_the_sdk_exactly_token_and_expire_at():
@@ -142,11 +142,28 @@ async def test_a_slow_backend_times_out():
     assert "did not answer within 0.05 s" in str(error.value)
 
 
-async def test_an_unreachable_backend_is_a_network_error():
+async def test_an_unreachable_backend_is_a_network_error_in_plain_words():
+    page = FakePage()
     with pytest.raises(TokenError) as error:
-        await backend_token(FakeFetch(RuntimeError("Failed to fetch")))()
+        await backend_token(FakeFetch(RuntimeError("Failed to fetch")), page=page)()
     assert error.value.kind == "network"
-    assert "could not be reached (Failed to fetch)" in str(error.value)
+    assert str(error.value) == "The token service could not be reached."
+    assert error.value.browser_message == "Failed to fetch"  # the browser's words: not the seller's
+    assert page.warnings == []  # the browser logs the failed request itself
+
+
+async def test_a_backend_the_pages_own_policy_blocks_is_named_for_the_developer():
+    page = FakePage()
+    page.policy_blocks["https://backend.example/"] = "connect-src"
+    with pytest.raises(TokenError) as error:
+        await backend_token(FakeFetch(RuntimeError("Failed to fetch")), page=page)()
+    assert error.value.kind == "blocked"
+    assert str(error.value) == ("The token service could not be reached: this page's security "
+                                "settings do not allow it.")
+    (warning,) = page.warnings
+    assert warning.startswith("The page's Content-Security-Policy blocked " + URL)
+    assert "its connect-src does not allow https://backend.example. Add https://backend.example " \
+           "to the policy's connect-src" in warning
 
 
 def test_integer_expire_at_is_handed_on_as_a_string():
@@ -160,7 +177,8 @@ def test_query_values_are_percent_encoded():
 
 async def test_an_existing_query_string_is_extended():
     backend = FakeFetch(ok())
-    await BackendToken(URL + "?tenant=7", outer_shop_id="1", fetch=backend, clock=Clock())()
+    await BackendToken(URL + "?tenant=7", outer_shop_id="1", fetch=backend, clock=Clock(),
+                       page=FakePage())()
     assert backend.requests[0][0] == URL + "?tenant=7&outer_shop_id=1&partner_type=1"
 
 
@@ -186,7 +204,7 @@ async def test_the_timeout_covers_the_whole_reply_not_each_part():
         return BodyThatNeverComes(200, "")
 
     token = BackendToken(URL, outer_shop_id="1", fetch=headers_at_once,
-                         clock=Clock(), timeout=0.05)
+                         clock=Clock(), timeout=0.05, page=FakePage())
     with pytest.raises(TokenError, match="within 0.05 s"):
         await token()
 
@@ -194,3 +212,20 @@ async def test_the_timeout_covers_the_whole_reply_not_each_part():
 def test_only_ascii_digits_make_an_expire_at():
     with pytest.raises(TokenError, match="no valid expire_at"):
         token_info({"data": {"token": "t", "expire_at": "²"}})
+
+
+async def test_tokens_may_be_awaited_where_micropython_runs_no_asyncio():
+    # Two async event handlers at once on MicroPython: they share one request, and a
+    # backend that does not answer in time is a TokenError, not a broken handler.
+    backend = FakeFetch(ok(), answering=False)
+    token = backend_token(backend, timeout=0.05)
+    first = asyncio.ensure_future(as_js_drives_it(token()))
+    second = asyncio.ensure_future(as_js_drives_it(token()))
+    await until(lambda: backend.requests)
+    backend.gate.set()
+    assert (await first)["token"] == (await second)["token"] == "tok-1"
+    assert len(backend.requests) == 1
+
+    silent = backend_token(FakeFetch(ok(), answering=False), timeout=0.05)
+    with pytest.raises(TokenError, match="did not answer within 0.05 s"):
+        await as_js_drives_it(silent())
