@@ -18,10 +18,12 @@ import argparse
 import asyncio
 import logging
 import sys
+
 from contextlib import contextmanager
 from dataclasses import MISSING, fields
 
 import uvicorn
+from sqlalchemy.exc import DBAPIError
 
 from . import _check
 from ._app import create_app
@@ -158,6 +160,9 @@ def named(variable: str):
         yield
     except (StoreUnavailable, SchemaNotCurrent) as exc:
         raise SettingsError(f"{variable}: {exc}") from None
+    except DBAPIError as exc:  # connected, then refused (a user that may not create tables)
+        refusal = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise SettingsError(f"{variable}: the database refused: {refusal[:200]}") from None
 
 
 if __name__ == "__main__":

@@ -178,3 +178,19 @@ def test_a_store_on_the_default_sqlite_needs_nothing_set_up(tmp_path, monkeypatc
     store = TokenStore(settings.database, TokenCipher(ENCRYPTION_KEY))
     store.prepare()
     assert (tmp_path / "tiktokshop-backend.sqlite3").stat().st_mode & 0o077 == 0
+
+
+def test_migrate_refused_by_the_database_is_one_line(monkeypatch, capsys, postgres):
+    """A role that may not create tables (PostgreSQL 15: a database it does not own)."""
+    postgres.sql("CREATE DATABASE not_owned")
+    url = postgres.url("not_owned", APP_ROLE)
+    for name in ENVIRONMENT_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**REQUIRED, "TIKTOKSHOP_DATABASE_URL": url}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["migrate"]) == 2
+    printed = capsys.readouterr()
+    assert printed.err.splitlines() == [
+        "tiktokshop_backend: TIKTOKSHOP_DATABASE_URL: the database refused: "
+        "permission denied for schema public"]
+    assert postgres.password not in printed.err + printed.out
