@@ -101,6 +101,8 @@ def backend_environment(settings: SandboxSettings, base: str) -> dict[str, str]:
         "TIKTOKSHOP_AUTH_BASE": base + AUTH_MOUNT,
         "TIKTOKSHOP_AUTHORIZE_URL": base + AUTHORIZE_PATH,
         "TIKTOKSHOP_WIDGET_TOKEN_PATH": WIDGET_TOKEN_PATH,
+        # The backend subscribes its sellers' shops to the address the sandbox delivers to.
+        **({"TIKTOKSHOP_WEBHOOK_URL": settings.webhook_url} if settings.webhook_url else {}),
     }
 
 

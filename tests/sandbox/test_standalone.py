@@ -68,7 +68,8 @@ def test_a_seller_connects_through_the_sandbox_to_the_real_backend(tmp_path):
             "TIKTOKSHOP_OPEN_API_BASE": tiktok + "/sandbox/open-api",
             "TIKTOKSHOP_AUTH_BASE": tiktok + "/sandbox/auth",
             "TIKTOKSHOP_AUTHORIZE_URL": tiktok + "/sandbox/services/open/authorize",
-            "TIKTOKSHOP_WIDGET_TOKEN_PATH": "/widget/202309/access_token"}
+            "TIKTOKSHOP_WIDGET_TOKEN_PATH": "/widget/202309/access_token",
+            "TIKTOKSHOP_WEBHOOK_URL": receiver.address}
         env_file = tmp_path / "backend.env"
         assert env_file.stat().st_mode & 0o777 == 0o600
         settings = dict(shlex.split(line)[0].split("=", 1)
