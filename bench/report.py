@@ -469,15 +469,15 @@ def draw_chart(path, variants, loads, summaries, lifecycle_runs, net_summaries=N
     """Medians as bars (each run a dot), the first row's path (on localhost and,
     if measured, the emulated network) and, if measured, the lifecycle's course.
     False, and no chart, when nothing was measured."""
+    rows = 2 * bool(summaries) + bool(lifecycle_runs)
+    if not rows:
+        return False  # nothing measured: no chart (and no need of matplotlib)
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import matplotlib.ticker
 
-    rows = 2 * bool(summaries) + bool(lifecycle_runs)
-    if not rows:
-        return False  # nothing measured: no chart
     figure, axes = plt.subplots(rows, 2, figsize=(14, 4.8 * rows), squeeze=False)
     axes = list(axes.flat)
     if summaries:
