@@ -3,6 +3,7 @@
     control(page, server, "revoke", {"all": True})   # any /sandbox/control/<name>
     start_shared_time(page, server)   # before page.goto: the page's clock reads the server's
     time_passes(page, server, 301)    # both move on: tokens expire, timers fire
+    refuse_event_stream(page)         # the backend's event stream refused: the page polls
 
 The server's clock (the one its backend and sandbox share) only moves forward,
 and earlier tests of the session have moved it: a page whose clock started
@@ -26,3 +27,18 @@ def start_shared_time(page, server):
 def time_passes(page, server, seconds):
     control(page, server, "clock", {"advance": seconds})
     page.clock.fast_forward(int(seconds * 1000))
+
+
+# The one refusal these tests serve with status 503, so a test can tell its console lines.
+REFUSED_STREAM = "status of 503"
+
+
+def refuse_event_stream(page):
+    """The backend's event stream answers 503: the page polls its summary instead."""
+    page.route("**/api/v1/events", lambda route: route.fulfill(
+        status=503, json={"code": 50301, "message": "busy", "data": None}))
+
+
+def without_the_refused_stream(console_errors):
+    """The console errors but the browser's own lines about the refused event stream."""
+    return [error for error in console_errors if REFUSED_STREAM not in error]

@@ -14,7 +14,13 @@ from playwright.sync_api import expect
 from testsupport.browser import app_url
 
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
-from .sandbox_control import control, start_shared_time, time_passes
+from .sandbox_control import (
+    control,
+    refuse_event_stream,
+    start_shared_time,
+    time_passes,
+    without_the_refused_stream,
+)
 
 MAPLE = "7495610000000000001"
 REFRESH_EVERY_S = 180  # returns_app.summary_watch.REFRESH_EVERY
@@ -35,8 +41,7 @@ def open_returns(page, server, interpreter, live=True):
     predate the test's fresh sandbox: the first periodic refresh is past it)."""
     start_shared_time(page, server)
     if not live:
-        page.route("**/api/v1/events", lambda route: route.fulfill(
-            status=503, json={"code": 50301, "message": "busy", "data": None}))
+        refuse_event_stream(page)
     page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
     if live:
@@ -138,12 +143,6 @@ def test_a_notification_for_a_new_request_once_when_the_seller_asked_for_them(
     assert len([title for title in shown if title.startswith("A return request is overdue")]) == 1
     assert len(shown) == 2
     assert without_the_refused_stream(console_errors) == []
-
-
-def without_the_refused_stream(console_errors):
-    """The console errors but the browser's own lines about the event stream it was refused
-    (the only 503 these tests serve)."""
-    return [error for error in console_errors if "status of 503" not in error]
 
 
 def refreshed(page, server):

@@ -15,7 +15,7 @@ from testsupport.browser import app_url, console_errors_of, route_outside_world
 from testsupport.servers import run_server
 
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
-from .sandbox_control import control
+from .sandbox_control import control, refuse_event_stream, without_the_refused_stream
 
 MAPLE, THAMES = "7495610000000000001", "7495610000000000002"
 DAY = 24 * 3600
@@ -65,8 +65,7 @@ def test_the_seller_switches_shops_and_the_widget_follows_without_a_reload(
 def test_a_failed_switch_is_said_in_plain_words_until_the_backend_answers_again(
         page, server, interpreter, console_errors):
     # No event stream: a summary it brought would clear the message at a time of its own.
-    page.route("**/api/v1/events", lambda route: route.fulfill(
-        status=503, json={"code": 50301, "message": "busy", "data": None}))
+    refuse_event_stream(page)
     page.goto(app_url(server, interpreter, "#returns"))
     wait_for_requests(page)
     backend_down = True
@@ -88,8 +87,8 @@ def test_a_failed_switch_is_said_in_plain_words_until_the_backend_answers_again(
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     expect(message).to_be_empty()
     # The refused switch and the refused stream, which Chromium logs; nothing else.
-    assert [e for e in console_errors
-            if "ERR_CONNECTION_REFUSED" not in e and "status of 503" not in e] == []
+    assert [e for e in without_the_refused_stream(console_errors)
+            if "ERR_CONNECTION_REFUSED" not in e] == []
 
 
 @pytest.fixture(scope="module")
