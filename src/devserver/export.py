@@ -10,7 +10,8 @@ Run it with the project's venv (``./dev demo`` or ``./dev test`` makes it): the
 venv is where this package and the library it checks the config with are installed.
 
 What is written: the demo (``index.html``, ``pyscript.toml``, ``assets/``
-with the compiled stdlib, its two packages), or with ``--app`` every file of
+with the compiled stdlib, its two packages and the one archive of their
+modules its config ships), or with ``--app`` every file of
 your app's folder but hidden ones, plus the library's modules at
 ``src/tiktokshop_widgets/`` (where ``./dev app`` serves them too). Each TOML
 config with a ``[tiktok_widgets]`` table is pointed at the deployment: the
@@ -162,6 +163,8 @@ def export(out: Path, backend_url: str | None = None, widgets_from: str | None =
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
             shutil.copyfile(content, target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
 
@@ -175,10 +178,13 @@ def _demo_files(site_root: Path, manifest: PageManifest):
     compiled_stdlib = manifest.compiled_stdlib()
     if not compiled_stdlib.is_file():
         raise SystemExit(f"{compiled_stdlib} is missing: ./dev demo (or ./dev test) builds it")
+    config = (site_root / "pyscript.toml").read_text()
     files = {"index.html": page,
-             "pyscript.toml": _render(manifest, "pyscript.toml",
-                                      (site_root / "pyscript.toml").read_text()),
+             "pyscript.toml": _render(manifest, "pyscript.toml", config),
              COMPILED_STDLIB: compiled_stdlib}
+    # The one archive of the modules the config ships (the page fetches that, not them).
+    files.update({path: manifest.archive(packages)
+                  for path, packages in manifest.archives(config).items()})
     for name in APP_DIRS:
         for path in sorted((site_root / name).rglob("*.*")):
             if "__pycache__" not in path.parts and path.is_file():

@@ -16,11 +16,15 @@ export get the same lists.
 A page asks for a list with a marker on a line of its own, which ``render``
 replaces with the list (the line's indentation kept):
 
-- ``# page-manifest: files PACKAGE...`` (TOML): the ``[files]`` entries that
-  ship each package's modules, relative to the config's folder;
+- ``# page-manifest: files PACKAGE...`` (TOML): the ``[files]`` entry that
+  ships the packages' modules as one archive (``archive_path``, relative to
+  the config's folder), which PyScript unpacks into its working folder: one
+  request instead of one per module. The archive is built from the modules on
+  disk (``archive``) by the dev server on request and by the static export,
+  never kept;
 - ``# page-manifest: plugins`` (TOML): the ``plugins`` line;
 - ``<!-- page-manifest: preload PACKAGE... -->`` (HTML): a preload link for
-  each module (the page's entry point ``main.py`` included);
+  the packages' archive and for each entry point (``main.py``);
 - ``<!-- page-manifest: csp -->`` (HTML): the Content-Security-Policy meta tag;
 - ``<!-- page-manifest: who-am-i CONFIG -->`` (HTML): a preload of the backend's
   "who is the seller" request (``SellerAccount.load``), at the ``backend_url``
@@ -33,11 +37,14 @@ replaces with the list (the line's indentation kept):
   ``MICROPYTHON``, for assets/python.mjs.
 """
 
+import gzip
 import hashlib
 import html
+import io
 import json
 import os
 import re
+import tarfile
 import tomllib
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
@@ -58,6 +65,10 @@ STDLIB_ZIP = "python_stdlib.zip"
 # Where pages find the compiled stdlib: beside assets/python.mjs, which loads it.
 COMPILED_STDLIB = "assets/" + STDLIB_ZIP
 MICROPYTHON = "@micropython/micropython-webassembly-pyscript"
+# Where the archive of some packages' modules is (``PageManifest.archive_path``).
+ARCHIVE = re.compile(r"^src/(?P<packages>[a-z_][a-z0-9_]*(?:\+[a-z_][a-z0-9_]*)*)\.tar\.gz$")
+# Its entries' time: the same bytes (and ETag) for the same modules.
+ARCHIVE_TIME = 1577836800  # 2020-01-01
 MARKER = re.compile(
     r"^(?P<indent>[ \t]*)(?:#|<!--|/\*) page-manifest: (?P<name>[a-z-]+)(?P<args>[^\n]*?)"
     r"[ \t]*(?:-->|\*/)?[ \t]*$", re.MULTILINE)
@@ -103,6 +114,35 @@ class PageManifest:
         if not found:
             raise ManifestError(f"no Python modules in {folder}")
         return [f"src/{package}/{name}" for name in found]
+
+    def archive_path(self, packages) -> str:
+        """Where the archive of ``packages``' modules is, from the site root."""
+        return f"src/{'+'.join(packages)}.tar.gz"
+
+    def archive(self, packages) -> bytes:
+        """A gzipped tar of ``packages``' modules but their entry points, each at
+        ``PACKAGE/MODULE.py``; the same bytes for the same modules.
+
+        A tar rather than a zip: MicroPython reads it with its own tarfile and
+        gzip; PyScript's zip reader would start a worker from a blob, which the
+        page's policy refuses."""
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as zipped, \
+                tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+            for package in packages:
+                for module in self.modules(package):
+                    if not module.endswith("/" + ENTRY_POINT):
+                        data = (self.site_root / module).read_bytes()
+                        entry = tarfile.TarInfo(module.removeprefix("src/"))
+                        entry.size, entry.mode, entry.mtime = len(data), 0o644, ARCHIVE_TIME
+                        archive.addfile(entry, io.BytesIO(data))
+        return buffer.getvalue()
+
+    def archives(self, text: str) -> dict[str, list[str]]:
+        """{archive path: its packages} of the ``files`` markers in ``text``."""
+        return {self.archive_path(packages): packages
+                for packages in (match.group("args").split() for match in MARKER.finditer(text)
+                                 if match.group("name") == "files")}
 
     @cached_property
     def locked(self) -> dict[str, str]:
@@ -195,18 +235,17 @@ class PageManifest:
 
     def _lines(self, name, packages, folder, policy, configs) -> list[str]:
         if name == "files":
-            lines = []
             for package in packages:
-                for module in self.modules(package):
-                    if not module.endswith("/" + ENTRY_POINT):
-                        lines.append(f'{json.dumps(_relative(module, folder))} = "./{package}/"')
-            return lines
+                self.modules(package)  # ManifestError for a package with none
+            return [f'{json.dumps(_relative(self.archive_path(packages), folder))} = "./*"']
         if name == "plugins":
             return [f"plugins = {json.dumps(list(PLUGINS))}"]
         if name == "preload":
+            fetched = [self.archive_path(packages)] + [
+                module for package in packages for module in self.modules(package)
+                if module.endswith("/" + ENTRY_POINT)]
             return [f'<link rel="preload" as="fetch" crossorigin="anonymous" '
-                    f'href="{html.escape(_relative(module, folder))}">'
-                    for package in packages for module in self.modules(package)]
+                    f'href="{html.escape(_relative(path, folder))}">' for path in fetched]
         if name == "who-am-i":
             if len(packages) != 1:
                 raise ManifestError("page-manifest: who-am-i names the page's config file")

@@ -8,7 +8,8 @@ the rest of the checkout (data dir, secrets, virtualenv, .git) is never
 reachable. Pages, configs and scripts get the page manifest's lists
 (``page_manifest``) and, with a mirror, their jsDelivr URLs pointed at it, so
 the site works with no internet (the mirror serves PyScript core's default
-interpreter URLs too: either interpreter, configs untouched). Pages
+interpreter URLs too: either interpreter, configs untouched); the archive of
+modules a config names is built from them on request. Pages
 revalidate on every load (``no-cache`` with an ETag), so an edit shows up on
 reload. ``app_dir``: a developer's own PyScript app folder, served at ``/`` in
 front of the site's files.
@@ -20,6 +21,8 @@ import os
 import re
 from pathlib import Path
 
+import anyio.to_thread
+
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -27,7 +30,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
 from .cdn_mirror import CDN_ORIGIN, CdnMirror
-from .page_manifest import COMPILED_STDLIB, PageManifest
+from .page_manifest import ARCHIVE, COMPILED_STDLIB, ManifestError, PageManifest
 
 SITE_FILES = ("index.html", "pyscript.toml")
 SITE_DIRS = ("assets", "examples", "bench/pages", "src/tiktokshop_widgets", "src/returns_app")
@@ -40,7 +43,8 @@ CDN_URL = re.compile(re.escape(CDN_ORIGIN) + r"/[^\s\"'`<>)]+")
 def routes(site_root: Path, mirror: CdnMirror | None, app_dir: Path | None = None) -> list:
     manifest = PageManifest(site_root)
     files = SiteFiles(site_root, mirror, manifest.render,
-                      generated={COMPILED_STDLIB: manifest.compiled_stdlib})
+                      generated={COMPILED_STDLIB: manifest.compiled_stdlib},
+                      built=lambda relative: _archive(manifest, relative))
     if app_dir is not None:
         files = AppFiles(app_dir, mirror, behind=files)
     return [Mount("/", app=files, name="site")]
@@ -66,6 +70,20 @@ def _site_paths(site_root: Path):
                 yield path
 
 
+def _archive(manifest: PageManifest, relative: str) -> bytes | None:
+    """The archive of public packages' modules at ``relative``, if that is one."""
+    match = ARCHIVE.match(relative)
+    if match is None:
+        return None
+    packages = match.group("packages").split("+")
+    if any(f"src/{package}" not in SITE_DIRS for package in packages):
+        return None
+    try:
+        return manifest.archive(packages)
+    except ManifestError:  # a package with no modules
+        return None
+
+
 def _is_public(relative: str) -> bool:
     parts = relative.split("/")
     if any(p.startswith(".") or p == "__pycache__" for p in parts):
@@ -80,13 +98,28 @@ class SiteFiles(StaticFiles):
     (``render``), with an ETag of what is sent, since that changes when the
     manifest does (a module added) as well as when the file does."""
 
-    def __init__(self, directory: Path, mirror: CdnMirror | None, render=None, generated=None):
+    def __init__(self, directory: Path, mirror: CdnMirror | None, render=None, generated=None,
+                 built=None):
         super().__init__(directory=directory, html=True)
         self.root = Path(directory)
         self.mirror = mirror
         self.render = render
         # {site path: where it is}: files built from others (by ./dev), not in the checkout.
         self.generated = generated or {}
+        # site path -> its bytes, or None: files built on request (the modules' archives).
+        self.built = built
+
+    async def get_response(self, path: str, scope) -> Response:
+        relative = os.path.normpath(path).replace(os.sep, "/")
+        body = None if self.built is None else await anyio.to_thread.run_sync(self.built, relative)
+        if body is None:
+            return await super().get_response(path, scope)
+        headers = {"cache-control": "no-cache",
+                   "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"'}
+        if self.is_not_modified(headers, Headers(scope=scope)):
+            return NotModifiedResponse(headers)
+        media_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        return Response(body, headers=headers, media_type=media_type)
 
     def lookup_path(self, path: str):
         relative = os.path.normpath(path).replace(os.sep, "/")

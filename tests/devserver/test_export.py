@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import shutil
+import tarfile
 import tomllib
 from pathlib import Path
 
@@ -75,9 +76,11 @@ def test_the_exported_config_and_script_carry_the_page_manifests_lists(tmp_path)
 
     config = tomllib.loads((tmp_path / "site/pyscript.toml").read_text())
     script = (tmp_path / "site/assets/interpreter.js").read_text()
-    for source in config["files"]:  # each shipped module is in the export
-        assert (tmp_path / "site" / source).is_file(), source
-    assert "./src/tiktokshop_widgets/kit.py" in config["files"]
+    assert config["files"] == {"./src/tiktokshop_widgets+returns_app.tar.gz": "./*"}
+    with tarfile.open(tmp_path / "site/src/tiktokshop_widgets+returns_app.tar.gz") as modules:
+        assert "tiktokshop_widgets/kit.py" in modules.getnames()
+        assert modules.extractfile("tiktokshop_widgets/kit.py").read() == \
+            (PROJECT_ROOT / "src/tiktokshop_widgets/kit.py").read_bytes()
     assert "const INTERPRETER_FILES = {" in script and "page-manifest" not in script
 
 

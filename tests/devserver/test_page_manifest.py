@@ -1,7 +1,10 @@
 """The page manifest: the lists every page gets, from the packages on disk and the lock."""
 
+import io
+import os
 import re
 import shutil
+import tarfile
 import tomllib
 
 import pytest
@@ -40,34 +43,53 @@ def shipped(site, relative="pyscript.toml"):
     return config["files"], config["plugins"]
 
 
-def test_a_config_ships_every_module_but_the_entry_point_with_the_plugins_off(site):
+def archived(manifest, packages):
+    """{name: text} of the archive of ``packages``."""
+    with tarfile.open(fileobj=io.BytesIO(manifest.archive(packages)), mode="r:gz") as archive:
+        return {entry.name: archive.extractfile(entry).read().decode() for entry in archive}
+
+
+def test_a_config_ships_every_module_but_the_entry_point_in_one_archive_with_the_plugins_off(site):
+    (site / "src/tiktokshop_widgets/kit.py").write_text("KIT = 1\n")
+    manifest = PageManifest(site, PROJECT_ROOT / "node_modules")
+
     files, plugins = shipped(site)
 
-    assert files == {"./src/tiktokshop_widgets/__init__.py": "./tiktokshop_widgets/",
-                     "./src/tiktokshop_widgets/kit.py": "./tiktokshop_widgets/",
-                     "./src/returns_app/__init__.py": "./returns_app/"}
+    assert files == {"./src/tiktokshop_widgets+returns_app.tar.gz": "./*"}
+    assert archived(manifest, ["tiktokshop_widgets", "returns_app"]) == {
+        "tiktokshop_widgets/__init__.py": "", "tiktokshop_widgets/kit.py": "KIT = 1\n",
+        "returns_app/__init__.py": ""}
+    assert manifest.archives(CONFIG) == {
+        "src/tiktokshop_widgets+returns_app.tar.gz": ["tiktokshop_widgets", "returns_app"]}
     assert plugins == list(PLUGINS)
+
+
+def test_the_archive_is_the_same_bytes_for_the_same_modules(site):
+    manifest = PageManifest(site, PROJECT_ROOT / "node_modules")
+    first = manifest.archive(["tiktokshop_widgets"])
+    os.utime(site / "src/tiktokshop_widgets/kit.py", (0, 0))  # touched, not changed
+
+    assert manifest.archive(["tiktokshop_widgets"]) == first
+    (site / "src/tiktokshop_widgets/kit.py").write_text("KIT = 2\n")
+    assert manifest.archive(["tiktokshop_widgets"]) != first
 
 
 def test_a_new_module_is_shipped_and_preloaded_with_no_other_change(site):
     (site / "src/tiktokshop_widgets/orders.py").write_text("")
     manifest = PageManifest(site, PROJECT_ROOT / "node_modules")
 
-    files, _ = shipped(site)
     page = manifest.render("index.html", PAGE)
 
-    assert files["./src/tiktokshop_widgets/orders.py"] == "./tiktokshop_widgets/"
+    assert "tiktokshop_widgets/orders.py" in archived(manifest, ["tiktokshop_widgets", "returns_app"])
     preloaded = re.findall(r'<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)">', page)
-    assert preloaded == ["./src/tiktokshop_widgets/__init__.py", "./src/tiktokshop_widgets/kit.py",
-                         "./src/tiktokshop_widgets/orders.py", "./src/returns_app/__init__.py",
-                         "./src/returns_app/main.py"]
+    assert preloaded == ["./src/tiktokshop_widgets+returns_app.tar.gz", "./src/returns_app/main.py"]
     # The marker's indentation is kept; no marker is left.
     assert '    <link rel="preload"' in page and "page-manifest" not in page
 
 
-def test_a_config_in_another_folder_names_the_modules_relative_to_itself(site):
+def test_a_config_in_another_folder_names_the_archive_relative_to_itself(site):
     files, _ = shipped(site, "bench/pages/lifecycle.toml")
-    assert "../../src/tiktokshop_widgets/kit.py" in files
+    assert files == {"../../src/tiktokshop_widgets+returns_app.tar.gz": "./*"}
 
 
 def test_the_page_gets_the_policy_it_is_given(site):
@@ -101,9 +123,19 @@ def test_the_served_demo_config_and_script_have_their_lists(client):
     page = client.get("/").text
 
     assert config["plugins"] == list(PLUGINS)
-    assert set(config["files"]) == {
-        f"./src/{package}/{path.name}" for package in ("tiktokshop_widgets", "returns_app")
-        for path in (PROJECT_ROOT / "src" / package).glob("*.py") if path.name != "main.py"}
+    assert config["files"] == {"./src/tiktokshop_widgets+returns_app.tar.gz": "./*"}
+    archive = client.get("/src/tiktokshop_widgets+returns_app.tar.gz")
+    assert archive.status_code == 200
+    with tarfile.open(fileobj=io.BytesIO(archive.content), mode="r:gz") as modules:
+        assert set(modules.getnames()) == {
+            f"{package}/{path.name}" for package in ("tiktokshop_widgets", "returns_app")
+            for path in (PROJECT_ROOT / "src" / package).glob("*.py") if path.name != "main.py"}
+    again = client.get("/src/tiktokshop_widgets+returns_app.tar.gz",
+                       headers={"if-none-match": archive.headers["etag"]})
+    assert again.status_code == 304
+    # Only the site's own packages: never the backend's or the dev server's code.
+    assert client.get("/src/tiktokshop_backend.tar.gz").status_code == 404
+    assert client.get("/src/tiktokshop_widgets+devserver.tar.gz").status_code == 404
     assert "const INTERPRETER_FILES = {" in script and "page-manifest" not in script
     assert "page-manifest" not in page
     assert 'href="./src/returns_app/main.py"' in page
