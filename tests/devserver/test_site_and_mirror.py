@@ -192,7 +192,7 @@ def test_an_app_folder_is_served_at_the_root_as_written_and_nothing_hidden_in_it
     assert library.status_code == 200
 
 
-def test_pyodides_stdlib_is_served_compiled_with_every_module_of_the_original(client):
+def test_pyodides_stdlib_is_served_with_what_pages_import_compiled_and_every_module_of_the_original(client):
     import io
     import zipfile
 
@@ -202,4 +202,8 @@ def test_pyodides_stdlib_is_served_compiled_with_every_module_of_the_original(cl
 
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     assert "json/__init__.pyc" in compiled and "json/__init__.py" not in compiled
+    # PyScript's Python and the unpacking of the page's archive, as well as the boot.
+    assert {"inspect.pyc", "tarfile.pyc", "asyncio/__init__.pyc"} <= set(compiled)
+    # What no page imports stays source (half the bytes), importable all the same.
+    assert "pdb.py" in compiled and "pdb.pyc" not in compiled
     assert {name.removesuffix("c") for name in compiled} == set(original)
