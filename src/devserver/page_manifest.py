@@ -126,17 +126,14 @@ class PageManifest:
         A tar rather than a zip: MicroPython reads it with its own tarfile and
         gzip; PyScript's zip reader would start a worker from a blob, which the
         page's policy refuses."""
-        buffer = io.BytesIO()
-        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as zipped, \
-                tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as archive:
-            for package in packages:
-                for module in self.modules(package):
-                    if not module.endswith("/" + ENTRY_POINT):
-                        data = (self.site_root / module).read_bytes()
-                        entry = tarfile.TarInfo(module.removeprefix("src/"))
-                        entry.size, entry.mode, entry.mtime = len(data), 0o644, ARCHIVE_TIME
-                        archive.addfile(entry, io.BytesIO(data))
-        return buffer.getvalue()
+        modules = [module for package in packages for module in self.modules(package)
+                   if not module.endswith("/" + ENTRY_POINT)]
+        # Built once per version of the modules: every page load asks for it.
+        versions = []
+        for module in modules:
+            stat = (self.site_root / module).stat()
+            versions.append((module, stat.st_mtime_ns, stat.st_size))
+        return _archive_of(self.site_root, tuple(versions))
 
     def archives(self, text: str) -> dict[str, list[str]]:
         """{archive path: its packages} of the ``files`` markers in ``text``."""
@@ -274,6 +271,20 @@ class PageManifest:
 @lru_cache(maxsize=4)
 def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _archive_of(site_root: Path, modules: tuple) -> bytes:
+    """PageManifest.archive of ``modules``: (site path, mtime, size) of each."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as zipped, \
+            tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for module, _, _ in modules:
+            data = (site_root / module).read_bytes()
+            entry = tarfile.TarInfo(module.removeprefix("src/"))
+            entry.size, entry.mode, entry.mtime = len(data), 0o644, ARCHIVE_TIME
+            archive.addfile(entry, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def _sha256(path: Path) -> str:

@@ -118,8 +118,8 @@ class SiteFiles(StaticFiles):
                    "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"'}
         if self.is_not_modified(headers, Headers(scope=scope)):
             return NotModifiedResponse(headers)
-        media_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-        return Response(body, headers=headers, media_type=media_type)
+        # Gzipped already: application/gzip, which the GZip middleware leaves alone.
+        return Response(body, headers=headers, media_type="application/gzip")
 
     def lookup_path(self, path: str):
         relative = os.path.normpath(path).replace(os.sep, "/")
