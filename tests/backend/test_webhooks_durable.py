@@ -12,9 +12,12 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
+import psycopg
 import pytest
+from starlette.testclient import TestClient
 
 from testsupport.leaks import WATCH, sandbox_credentials_db
+from tiktokshop_backend import create_app
 from tiktokshop_backend._store import ReceivedWebhook
 from tiktokshop_backend._webhooks import ATTEMPT_LEASE_S, MAX_ATTEMPTS, RETRY_BASE_S, RETRY_MAX_S
 from tiktokshop_protocol import (
@@ -27,7 +30,17 @@ from tiktokshop_protocol import (
 from tiktokshop_sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from tiktokshop_widgets.backend import SELLER_PATH
 
-from .conftest import ENCRYPTION_KEY, GB_SHOP, NOW, PROJECT_ROOT, US_SHOP, RequestLog, connect
+from .conftest import (
+    ENCRYPTION_KEY,
+    GB_SHOP,
+    NOW,
+    OWN_ORIGIN,
+    PROJECT_ROOT,
+    US_SHOP,
+    RequestLog,
+    backend_settings,
+    connect,
+)
 from .test_several_processes import environ
 from .test_webhooks import SEARCH, WEBHOOK_PATH, deliver, events, notification, open_id_of
 
@@ -279,3 +292,26 @@ def test_doing_a_webhooks_work_again_changes_nothing_more(backend, tiktok, kind)
     if kind == SELLER_DEAUTHORIZATION:  # the shop was gone: the seller came from the record
         assert webhook.open_id == open_id_of(backend)
         assert again.data["connected"] is False and again.data["shop_id"] == GB_SHOP
+
+
+def test_a_delivery_the_database_cannot_record_is_refused_for_tiktok_to_deliver_again(
+        tmp_path, tiktok, postgres, postgres_url):
+    """PostgreSQL away: no 200 (TikTok would not deliver it again), a 503; once it is back,
+    TikTok's next delivery of the same event is recorded and done."""
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("TRUNCATE shops, sellers, webhooks")
+    app = create_app(backend_settings(tmp_path, tiktok, database_url=postgres_url),
+                     clock=tiktok.clock)
+    with TestClient(app, base_url=OWN_ORIGIN) as backend:
+        connect(backend, tiktok)
+        delivery = notification(RETURN_STATUS_CHANGE)
+        postgres.stop()
+        try:
+            refused = deliver(backend, delivery)
+        finally:
+            postgres.start()
+        assert refused.status_code == 503 and events(backend) == []
+        assert deliver(backend, delivery).status_code == 200
+        assert recorded(backend, delivery["tts_notification_id"]).state == "done"
+        (event,) = events(backend)
+        assert event.name == "returns"
