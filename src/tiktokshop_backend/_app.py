@@ -18,8 +18,9 @@ the httpx client that talks to TikTok, the shared state (default: Redis with
 ``settings.redis_url``, else this process) and the widget-token issuer
 (default: the Open API call at ``settings.widget_token_path``). Run alone, the
 app's lifespan starts its background work (the webhook subscriptions' check,
-the webhooks received but not done taken again, the token refresher: ``_refresher.py``) and closes what it opened; mounted,
-Starlette runs no lifespan of a mounted app, so the host app calls ``await
+the webhooks received but not done taken again: ``_webhooks.py``, the token
+refresher: ``_refresher.py``) and closes what it opened; mounted, Starlette runs
+no lifespan of a mounted app, so the host app calls ``await
 app.state.backend.start()`` on its start and ``await app.state.backend.aclose()``
 on its shutdown. Besides the page's API it serves ``/healthz``, ``/readyz`` and,
 with ``settings.metrics``, ``/metrics`` (``_operations.py``), counting requests for it.
