@@ -14,7 +14,7 @@
     await store.receive_webhook(ReceivedWebhook(...))  # False: that notification id came before
     await store.webhooks_due(now)                   # pending ones whose next attempt is due
     await store.take_webhook(webhook, now, until)   # this process's attempt (False: another's)
-    await store.webhook_done(id); await store.webhook_failed(id, retry_at)  # None: given up
+    await store.webhook_done(id); await store.webhook_failed(webhook, retry_at)  # None: give up
     await store.prune_webhooks(before)              # done and failed ones received before then
     await store.rotate_keys()                       # every token under the first key
     await store.aclose()
@@ -418,18 +418,21 @@ class TokenStore:
         return replace(webhook, attempts=webhook.attempts + 1, next_attempt_at=until)
 
     async def webhook_done(self, notification_id: str) -> None:
-        await self._set_webhook(notification_id, state=DONE)
+        await self._set_webhook(WEBHOOKS.c.notification_id == notification_id, state=DONE)
 
-    async def webhook_failed(self, notification_id: str, retry_at: int | None) -> None:
-        """An attempt failed: try again at ``retry_at``, or (None) give up."""
-        await self._set_webhook(notification_id, **(
-            {"state": FAILED} if retry_at is None else {"next_attempt_at": retry_at}))
+    async def webhook_failed(self, webhook: ReceivedWebhook, retry_at: int | None) -> bool:
+        """``webhook``'s attempt failed: try again at ``retry_at``, or (None) give up; unless
+        a later attempt was begun meanwhile (this one outlived its lease), which decides
+        (False)."""
+        return await self._set_webhook(
+            WEBHOOKS.c.notification_id == webhook.notification_id,
+            WEBHOOKS.c.attempts == webhook.attempts,
+            **({"state": FAILED} if retry_at is None else {"next_attempt_at": retry_at}))
 
-    async def _set_webhook(self, notification_id: str, **values) -> None:
+    async def _set_webhook(self, *where, **values) -> bool:
         async with self._transaction(write=True) as db:
-            await db.execute(update(WEBHOOKS).where(
-                WEBHOOKS.c.notification_id == notification_id, WEBHOOKS.c.state == PENDING)
-                .values(**values))
+            return (await db.execute(update(WEBHOOKS).where(WEBHOOKS.c.state == PENDING, *where)
+                                     .values(**values))).rowcount == 1
 
     async def prune_webhooks(self, before: int) -> int:
         """Forget the done and failed webhooks received before ``before``; how many."""

@@ -158,20 +158,21 @@ class Webhooks:
                        "again in %d s (pages still poll)", webhook.notification_id,
                        webhook.type, webhook.shop_id, webhook.attempts, why, wait)
         try:
-            await self.store.webhook_failed(webhook.notification_id, int(self.clock.now()) + wait)
+            await self.store.webhook_failed(webhook, int(self.clock.now()) + wait)
         except StoreUnavailable:  # still pending: its lease runs out, a pass takes it again
             pass
         self.metrics.webhook("retried")
 
     async def give_up(self, webhook: ReceivedWebhook, why: str) -> None:
         """Record a webhook as failed for good, and say so."""
+        try:
+            if not await self.store.webhook_failed(webhook, None):
+                return  # a later attempt was begun meanwhile: it decides
+        except StoreUnavailable:  # still pending: the next pass gives it up
+            return
         logger.error("gave up on webhook %s (type %s) for shop %s after %d attempt(s): %s",
                      webhook.notification_id, webhook.type, webhook.shop_id, webhook.attempts,
                      why)
-        try:
-            await self.store.webhook_failed(webhook.notification_id, None)
-        except StoreUnavailable:  # the next pass gives it up again
-            return
         self.metrics.webhook("gave_up")
 
     async def handle(self, webhook: ReceivedWebhook) -> None:

@@ -315,3 +315,20 @@ def test_a_delivery_the_database_cannot_record_is_refused_for_tiktok_to_deliver_
         assert recorded(backend, delivery["tts_notification_id"]).state == "done"
         (event,) = events(backend)
         assert event.name == "returns"
+
+
+def test_an_attempt_that_outlived_its_lease_decides_nothing(failing):
+    """Taken again while its first attempt still ran (past the lease): the first one's
+    failure leaves the second one's record alone; the second one's counts."""
+    log, backend = failing
+    store, call = services(backend).store, backend.portal.call
+    webhook = ReceivedWebhook("8000000000000000001", RETURN_STATUS_CHANGE, US_SHOP, "{}",
+                              "/auth/tiktok/start", NOW, next_attempt_at=NOW)
+    assert call(store.receive_webhook, webhook)
+    taken = call(store.take_webhook, webhook, NOW, NOW + ATTEMPT_LEASE_S)
+    assert (taken.attempts, taken.next_attempt_at) == (2, NOW + ATTEMPT_LEASE_S)
+    assert call(store.take_webhook, webhook, NOW, NOW + 1) is None  # one taker only
+    assert not call(store.webhook_failed, webhook, None)  # the first attempt: too late
+    assert call(store.webhook, webhook.notification_id) == taken
+    assert call(store.webhook_failed, taken, NOW + RETRY_BASE_S)
+    assert call(store.webhook, webhook.notification_id).next_attempt_at == NOW + RETRY_BASE_S
