@@ -8,8 +8,9 @@ what an idle open page costs TikTok.
     runs["py"]["refused_searches"]    # 20: the same hour with the stream refused (the control)
 
 Each interpreter ("py": Pyodide, "mpy": MicroPython) opens the demo app on its
-Returns tab, as pageload.py does, in a browser context of its own on
-Playwright's fake clock (``clock.install``, at the server's time). An init
+Returns tab, as pageload.py does, twice, in a browser context of its own (the
+second page loads warm) on Playwright's fake clock (``clock.install``, set to the
+server's time before each page), each page a session of its own. An init
 script (the pages stay untouched) wraps ``EventSource`` to note when the page's
 event stream opened or failed, and ``fetch`` to count the page's requests; the
 app says nothing of its stream in the DOM. Once the first row shows, the stream
@@ -28,14 +29,17 @@ Idle searches: the sandbox counts the Open API calls it receives (``GET
 steps, the server's clock (the backend's summary cache, the sandbox's) and the
 page's (its timers, the summary poll) moved on together. Counted: the Return API
 searches from then to the end of the hour (the first row's, the app's first
-summary's and the latency's are before). The control, in a context of its own:
-the same hour on a page whose event stream the backend refuses (503), as when it
-is down: the page polls its summary every few minutes, and each poll is a search.
-The hours move the server's clock on: this part runs last.
+summary's and the latency's are before). The control, the first page: the same
+hour on a page whose event stream the backend refuses (503), as when it is down:
+the page polls its summary every few minutes, and each poll is a search (or
+more: the backend's summary pages through the shop's returns, 50 a search, so
+the controls run before the latency adds requests). The hours move the server's
+clock on: this part runs last.
 """
 
 import math
 import sys
+import time
 
 import httpx2 as httpx
 from playwright.sync_api import Error as PlaywrightError
@@ -123,19 +127,23 @@ def run_live(browser, base_url, requests, deadline, apps=tuple(APPS), page_limit
     measured whatever happens. Each page gets ``page_limit_s`` to its first row
     and its stream, and to each step of its hour; every wait ends by ``deadline``."""
     runs = {} if runs is None else runs
-    for app in apps:
-        run = runs[app] = {"latency_ms": [], "idle_searches": None, "refused_searches": None,
-                           "stream_drops": None, "failures": []}
-        for refused in (False, True):
-            what = f"{app}, the stream {'refused' if refused else 'up'}"
-            try:
-                _measure(browser, base_url, APPS[app], requests, deadline, page_limit_s, run,
-                         refused)
-            except (OutOfTime, PlaywrightError, httpx.HTTPError, MeasureFailed) as exc:
-                run["failures"].append(f"{what}: {str(exc).splitlines()[0]}")
-                print(f"  live: {run['failures'][-1]}", file=sys.stderr, flush=True)
-                continue
-            print(f"  live: {what} done", file=sys.stderr, flush=True)
+    contexts = {}
+    try:
+        with httpx.Client(base_url=base_url + CONTROL, timeout=30) as control:
+            for app in apps:
+                runs[app] = {"latency_ms": [], "idle_searches": None, "refused_searches": None,
+                             "stream_drops": None, "failures": []}
+                contexts[app] = browser.new_context()
+                contexts[app].add_init_script(INIT_SCRIPT)
+                contexts[app].clock.install(time=_control(control, "clock", {"advance": 0})["now"])
+            # The controls first: the latency's requests make the shop's searches longer.
+            for refused in (True, False):
+                for app in apps:
+                    _measure(contexts[app], control, base_url, app, requests, deadline,
+                             page_limit_s, runs[app], refused)
+    finally:
+        for context in contexts.values():
+            context.close()
     return runs
 
 
@@ -143,22 +151,26 @@ class MeasureFailed(RuntimeError):
     pass
 
 
-def _measure(browser, base_url, path, requests, deadline, page_limit_s, run, refused):
-    """A page of a browser context of its own (a session of its own: the backend's
-    per-session rate limit counts each page's requests apart) on the server's time:
-    the latency (its stream up), then the idle hour."""
-    context = browser.new_context()
+def _measure(context, control, base_url, app, requests, deadline, page_limit_s, run, refused):
+    """A page on the server's time and in a session of its own (the backend's per-session
+    rate limit counts each page's requests apart; the browser's cache is the context's):
+    the latency (its stream up), then the idle hour; a failure noted in ``run``."""
+    what = f"{app}, the stream {'refused' if refused else 'up'}"
+    started = time.monotonic()
     try:
-        context.add_init_script(INIT_SCRIPT)
-        with httpx.Client(base_url=base_url + CONTROL, timeout=30) as control:
-            context.clock.install(time=_control(control, "clock", {"advance": 0})["now"])
-            page = _open(context, base_url, path, deadline, page_limit_s, refused)
-            if not refused:
-                run["latency_ms"] += _latencies(page, base_url, requests, deadline)
-                _settle(page, deadline, page_limit_s)
-            _idle_hour(page, control, deadline, page_limit_s, run, refused)
-    finally:
-        context.close()
+        context.clear_cookies()
+        context.clock.set_system_time(_control(control, "clock", {"advance": 0})["now"])
+        page = _open(context, base_url, APPS[app], deadline, page_limit_s, refused)
+        if not refused:
+            run["latency_ms"] += _latencies(page, base_url, requests, deadline)
+            _settle(page, deadline, page_limit_s)
+        _idle_hour(page, control, deadline, page_limit_s, run, refused)
+    except (OutOfTime, PlaywrightError, httpx.HTTPError, MeasureFailed) as exc:
+        run["failures"].append(f"{what}: {str(exc).splitlines()[0]}")
+        print(f"  live: {run['failures'][-1]}", file=sys.stderr, flush=True)
+        return
+    print(f"  live: {what} done in {time.monotonic() - started:.0f} s", file=sys.stderr,
+          flush=True)
 
 
 def _control(client, name, body=None):

@@ -2,7 +2,7 @@
 """Benchmark the PyScript integration against TikTok's native-JS one.
 
     .venv/bin/python bench/run.py                  # everything: at most --time-limit (260 s)
-    .venv/bin/python bench/run.py --quick          # fewer runs of everything (~3 minutes)
+    .venv/bin/python bench/run.py --quick          # fewer runs of everything (~3.5 minutes)
     .venv/bin/python bench/run.py --runs 3 --variants native,mpy --net-runs 0 --no-lifecycle
     .venv/bin/python bench/run.py --lifecycle --cycles 500
     .venv/bin/python bench/run.py --live --live-requests 5    # the live feed only
@@ -137,7 +137,8 @@ TIME_LIMIT_S = 260
 NETWORK_SHARE = 0.23
 TAB_SHARE = 0.10
 LIFECYCLE_SHARE = 0.17
-# The live feed, last: 20 requests and two page hours on each interpreter (40-70 s here).
+# The live feed, last: four page loads, 2 x 20 requests and four page hours (35-85 s
+# here, on a busy machine; --quick: 5 requests), whatever the other parts' sizes.
 LIVE_SHARE = 0.25
 MINIMUM_TIME_LIMIT_S = 100
 TAB_LOADS = 3
@@ -145,7 +146,7 @@ TAB_VARIANTS = ("pyodide", "mpy")
 # On the emulated network: the variants its targets compare.
 NETWORK_VARIANTS = ("native", "pyodide", "mpy", "pyodide_floor")
 # --quick: fewer of everything, for a look while developing (no verdict to rely on).
-QUICK = {"runs": 3, "net_runs": 1, "warmup": 0, "cycles": 60, "tab_loads": 1, "time_limit": 160,
+QUICK = {"runs": 3, "net_runs": 1, "warmup": 0, "cycles": 60, "tab_loads": 1, "time_limit": 200,
          "live_requests": 5}
 DEFAULTS = {"runs": 7, "net_runs": 3, "warmup": 1, "cycles": 200, "tab_loads": TAB_LOADS,
             "time_limit": TIME_LIMIT_S, "live_requests": 20}
