@@ -195,19 +195,22 @@ def _open(context, base_url, path, deadline, page_limit_s, refused=False):
 
 def _open_once(context, base_url, path, deadline, page_limit_s, refused):
     page = context.new_page()
+    stream = STREAM_REFUSED if refused else STREAM_UP
+    waits = (("the page", lambda ms: page.goto(base_url + path, wait_until="commit", timeout=ms)),
+             ("the first row", lambda ms: page.wait_for_selector(ROW, timeout=ms)),
+             (f"the event stream {'refused' if refused else 'up'}",
+              lambda ms: page.wait_for_function(stream, polling=50, timeout=ms)),
+             ("the page's requests done", lambda ms: _settle(page, deadline, ms / 1000)))
     try:
         if refused:
             page.route("**" + EVENTS_PATH, lambda route: route.fulfill(
                 status=503, json={"code": 50301, "message": "busy", "data": None}))
-        page.goto(base_url + path, wait_until="commit", timeout=deadline.limit_ms(page_limit_s))
-        page.wait_for_selector(ROW, timeout=deadline.limit_ms(page_limit_s))
-        page.wait_for_function(STREAM_REFUSED if refused else STREAM_UP, polling=50,
-                               timeout=deadline.limit_ms(page_limit_s))
-        _settle(page, deadline, page_limit_s)
-    except PlaywrightTimeout as exc:
-        page.close()
-        raise MeasureFailed(f"{path}: no first row or no event stream "
-                            f"{'refusal' if refused else 'up'} within {page_limit_s} s") from exc
+        for what, wait in waits:
+            limit_ms = deadline.limit_ms(page_limit_s)
+            try:
+                wait(limit_ms)
+            except PlaywrightTimeout as exc:
+                raise MeasureFailed(f"{path}: {what} not seen within {limit_ms} ms") from exc
     except BaseException:
         page.close()
         raise
