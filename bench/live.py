@@ -161,10 +161,13 @@ def _measure(context, control, base_url, app, requests, deadline, page_limit_s, 
         context.clear_cookies()
         context.clock.set_system_time(_control(control, "clock", {"advance": 0})["now"])
         page = _open(context, base_url, APPS[app], deadline, page_limit_s, refused)
-        if not refused:
-            run["latency_ms"] += _latencies(page, base_url, requests, deadline)
-            _settle(page, deadline, page_limit_s)
-        _idle_hour(page, control, deadline, page_limit_s, run, refused)
+        try:
+            if not refused:
+                run["latency_ms"] += _latencies(page, base_url, requests, deadline)
+                _settle(page, deadline, page_limit_s)
+            _idle_hour(page, control, deadline, page_limit_s, run, refused)
+        finally:
+            page.close()
     except (OutOfTime, PlaywrightError, httpx.HTTPError, MeasureFailed) as exc:
         run["failures"].append(f"{what}: {str(exc).splitlines()[0]}")
         print(f"  live: {run['failures'][-1]}", file=sys.stderr, flush=True)
@@ -230,7 +233,7 @@ def _latencies(page, base_url, requests, deadline):
     shown = int(page.evaluate(WATCH_BADGE) or 0)
     latencies = []
     for index in range(requests):
-        seen = len(page.evaluate("() => window.__live.badge"))
+        seen = page.evaluate("() => window.__live.badge.length")
         created = page.evaluate(CREATE, [base_url + CONTROL + "returns", shop_id])
         try:
             at, _ = page.wait_for_function(
@@ -253,21 +256,18 @@ def _current_shop(page, base_url):
 
 def _idle_hour(page, control, deadline, page_limit_s, run, refused):
     """An hour of the open page, nobody touching it, on its clock and the server's."""
-    try:
-        before = _control(control, "calls")["open_api"].get(SEARCH, 0)
-        drops = page.evaluate("() => window.__live.failed")
-        limited = []
-        page.on("response", lambda response: limited.append(response.url)
-                if response.status == 429 else None)
-        for _ in range(HOUR_S // STEP_S):
-            _control(control, "clock", {"advance": STEP_S})
-            page.clock.fast_forward(STEP_S * 1000)
-            page.wait_for_function(QUIET, polling=20, timeout=deadline.limit_ms(page_limit_s))
-        _settle(page, deadline, page_limit_s)  # the last poll's request too
-        searches = _control(control, "calls")["open_api"].get(SEARCH, 0) - before
-        drops = page.evaluate("() => window.__live.failed") - drops
-    finally:
-        page.close()
+    before = _control(control, "calls")["open_api"].get(SEARCH, 0)
+    drops = page.evaluate("() => window.__live.failed")
+    limited = []
+    page.on("response", lambda response: limited.append(response.url)
+            if response.status == 429 else None)
+    for _ in range(HOUR_S // STEP_S):
+        _control(control, "clock", {"advance": STEP_S})
+        page.clock.fast_forward(STEP_S * 1000)
+        page.wait_for_function(QUIET, polling=20, timeout=deadline.limit_ms(page_limit_s))
+    _settle(page, deadline, page_limit_s)  # the last poll's request too
+    searches = _control(control, "calls")["open_api"].get(SEARCH, 0) - before
+    drops = page.evaluate("() => window.__live.failed") - drops
     if refused:
         run["refused_searches"] = searches
     else:

@@ -137,9 +137,11 @@ TIME_LIMIT_S = 260
 NETWORK_SHARE = 0.23
 TAB_SHARE = 0.10
 LIFECYCLE_SHARE = 0.17
-# The live feed, last: four page loads, 2 x 20 requests and four page hours (35-85 s
-# here, on a busy machine; --quick: 5 requests), whatever the other parts' sizes.
+# The live feed, last: four page loads, 2 x 20 requests and four page hours (40-85 s
+# here, on a busy machine; --quick: 5 requests), whatever the other parts' sizes:
+# a share of the time limit, but no less than LIVE_MINIMUM_S (or a third of a short limit).
 LIVE_SHARE = 0.25
+LIVE_MINIMUM_S = 60
 MINIMUM_TIME_LIMIT_S = 100
 TAB_LOADS = 3
 TAB_VARIANTS = ("pyodide", "mpy")
@@ -239,7 +241,7 @@ def main(argv=None):
         args.time_limit if args.lifecycle else LIFECYCLE_SHARE * args.time_limit)
     with_live = args.live_requests and not (args.lifecycle or args.no_lifecycle)
     live_share = 0 if not with_live else args.time_limit if args.live \
-        else LIVE_SHARE * args.time_limit
+        else max(LIVE_SHARE * args.time_limit, min(LIVE_MINIMUM_S, args.time_limit / 3))
     tab_share = TAB_SHARE * args.time_limit if args.tab_loads else 0
     network_share = NETWORK_SHARE * args.time_limit if args.net_variants else 0
     pageload_deadline = Deadline(args.time_limit - lifecycle_share - tab_share - network_share
