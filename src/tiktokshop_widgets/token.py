@@ -12,9 +12,10 @@ on the server's clock when it answered.
 Lifetimes are judged on the server's clock: the browser's may be minutes off
 (a seller's computer set by hand, a laptop back from sleep), and a widget token
 lives 5 minutes. With ``expires_in`` the token's end on the browser's clock is
-the browser's time when it asked plus ``expires_in`` (a little early, by the
-round trip: never late). A backend that sends only ``expire_at`` is judged by
-it against the browser's clock, as before, so skew goes unnoticed there.
+the browser's time when it asked plus ``expires_in`` (early by up to the round
+trip, never late). A backend that sends only ``expire_at`` is judged by it
+against the browser's clock, as before: there, a browser whose clock is off
+still misjudges its tokens.
 
 The ``expire_at`` handed out (the widget gets it from ``getToken``) is that end
 on the browser's clock: the widget runs in the browser and can compare it with
