@@ -139,6 +139,13 @@ class ReturnsApp:
         elif change["reconnect_by"] is not None:
             self.header.reconnect(change["reconnect_by"], change["connect_url"])
 
+    def network_changed(self, online):
+        """The browser went offline (said calmly, the widget left as it is) or came back
+        (a summary at once: what changed meanwhile)."""
+        self.panel.network(online)
+        if online and self.watch is not None:
+            self.watch.network_changed(True)
+
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)
         self.panel.connect(*ask_to_connect(error))

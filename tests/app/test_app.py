@@ -265,3 +265,20 @@ async def test_an_expiry_ahead_of_the_shown_shop_is_a_reminder_only():
                                   "connect_url": CONNECT, "reconnect_by": "2026-01-24T00:00:00Z"})
     assert shown.header.shown[-1] == ("reconnect", "2026-01-24T00:00:00Z", CONNECT)
     assert shown.panel.shown[-1] == ("mounted",)
+
+
+async def test_offline_is_a_note_beside_the_widget_and_back_online_the_count_is_asked_again():
+    summaries = Summaries(**{MAPLE.id: waiting(3)})
+    shown = App(config(), Account(seller(MAPLE)), summaries=summaries)
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",) and shown.attention.shown == [3])
+
+    shown.app.network_changed(False)
+    assert shown.panel.shown[-1] == ("offline",) and shown.kits[0].unmounts == 0
+    summaries.by_shop[MAPLE.id] = waiting(4)  # a request came while the seller was away
+    shown.app.network_changed(True)
+
+    assert shown.panel.shown[-1] == ("online",)
+    await until(lambda: shown.attention.shown == [3, 4])
+    assert shown.kits[0].unmounts == 0
