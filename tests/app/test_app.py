@@ -1,5 +1,7 @@
 """The demo app as the seller meets it: their shops first, then the widget; switching; connecting."""
 
+import asyncio
+
 import pytest
 
 from returns_app.app import ReturnsApp
@@ -254,6 +256,10 @@ async def test_a_removed_authorization_of_the_shown_shop_asks_to_connect_again_a
     assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop again", CONNECT)
     assert shown.header.shown[-1] == ("connect", CONNECT)
     await until(lambda: shown.kits[0].unmounts == 1)  # the widget goes
+    for _ in range(10):
+        await asyncio.sleep(0)
+    # and the request to connect stays, not the unmounted tab's loading placeholder
+    assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop again", CONNECT)
 
 
 async def test_an_expiry_ahead_of_the_shown_shop_is_a_reminder_only():
