@@ -42,7 +42,15 @@ OFFLINE = "offline"
 
 
 class LiveEvents:
-    """The backend's ``/api/v1/events`` stream for one page: ``open``, ``close``, ``live``."""
+    """The backend's ``/api/v1/events`` stream for one page: ``open``, ``close``, ``live``.
+
+    ``on_summary(shop_id, summary)``: a ``ReturnsSummary`` (an older one than the last of
+    its shop is dropped). ``on_connection(change)``: ``shop_id``, ``connected``,
+    ``connect_url``, ``reconnect_by``. ``on_state(live)``: the stream came up or went
+    down. ``on_network(online)``: the browser went offline or came back. ``state`` is
+    "open", "connecting", "offline" or "closed"; ``online`` the browser's view of its
+    network. ``page`` and ``sleep`` are for tests (the browser's, ``asyncio.sleep``).
+    """
 
     def __init__(self, backend, on_summary=None, on_connection=None, on_state=None,
                  on_network=None, page=None, sleep=asyncio.sleep):
