@@ -150,8 +150,10 @@ class LiveEvents:
                 self._set_live(False)
             if self.on_network is not None:
                 self.on_network(online)
-        elif online and visible and not self.live:
-            self._reconnect_now()  # seen again: not after a backoff its absence let grow
+        elif online and visible and self._source is None:
+            # Seen again while waiting out a backoff that its absence let grow: now. (A
+            # source the browser is reconnecting by itself, with Last-Event-ID, stays.)
+            self._reconnect_now()
 
     def _reconnect_now(self):
         self._disconnect()

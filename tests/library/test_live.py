@@ -216,3 +216,7 @@ async def test_a_live_stream_is_left_alone_when_the_page_is_seen_again():
     page.presence(visible=False)
     page.presence(visible=True)
     assert len(page.event_sources) == 1 and not page.event_sources[0].closed and live.live
+    page.event_sources[0].ready("connecting")  # dropped: the browser reconnects by itself,
+    page.presence(visible=False)               # sending Last-Event-ID; that one stays
+    page.presence(visible=True)
+    assert len(page.event_sources) == 1 and not page.event_sources[0].closed
