@@ -6,7 +6,8 @@ mounts it whenever the shell shows the Returns tab, including a tab chosen
 before Python was ready. With a backend, the requests waiting for an answer
 show on the tab, the Orders pointer and the title, pushed by the backend as
 TikTok's webhooks tell it (its event stream), refreshed when the page is seen
-again, and every few minutes while the stream is down.
+again, and every few minutes while the stream is down. Offline, a calm note beside the
+widget says so; back online, the stream and a fresh count come at once.
 """
 
 import asyncio
