@@ -122,7 +122,9 @@ def test_offline_for_a_minute_is_said_calmly_and_back_online_the_page_catches_up
     expect_waiting(page, waiting)
     control(page, server, "returns", {"shop_id": MAPLE})  # and the stream is up again
     expect_waiting(page, waiting + 1, timeout=AT_ONCE_MS)
-    assert console_errors == []
+    # Only what Chromium logs of a request the dropped network failed (one the page or
+    # the widget had in flight as it went, seen once in a full run on MicroPython).
+    assert [error for error in console_errors if "ERR_INTERNET_DISCONNECTED" not in error] == []
 
 
 # The page's visibility as the browser reports it, set from outside (see the module's
