@@ -24,6 +24,7 @@ import tiktokshop_backend
 from testsupport.browser import app_url, console_errors_of, route_outside_world
 from testsupport.fixtures import watch_context
 from testsupport.servers import run_server
+from tiktokshop_widgets.backend import RETURNS_SUMMARY_PATH
 
 from .returns_widget import WIDGET_TIMEOUT_MS, accept, pending_ids, rows, wait_for_requests
 from .sandbox_control import (
@@ -206,7 +207,15 @@ def test_a_deauthorization_turns_the_returns_tab_into_connect_again_at_once(
         own_page, own_server, interpreter):
     page = own_page
     errors = console_errors_of(page)
+    summaries = []
+    page.on("response", lambda response: summaries.append(response)
+            if RETURNS_SUMMARY_PATH in response.url else None)
     open_live_returns(page, own_server, interpreter)
+    # The stream came up and its catch-up summary was answered: nothing of the page's is
+    # still on its way, to be refused (403) once the shop is no longer the seller's.
+    while len(summaries) < 2:
+        page.wait_for_event("response", lambda response: RETURNS_SUMMARY_PATH in response.url,
+                            timeout=WIDGET_TIMEOUT_MS)
     page.evaluate("window.stillTheSamePage = true")
 
     # The seller removed the app's authorization in TikTok Shop: TikTok tells the app.
