@@ -18,8 +18,9 @@ the httpx client that talks to TikTok, the shared state (default: Redis with
 ``settings.redis_url``, else this process) and the widget-token issuer
 (default: the Open API call at ``settings.widget_token_path``). Run alone, the
 app's lifespan starts its background work (the webhook subscriptions' check,
-the token refresher: ``_refresher.py``) and closes what it opened; mounted,
-Starlette runs no lifespan of a mounted app, so the host app calls ``await
+the webhooks received but not done taken again: ``_webhooks.py``, the token
+refresher: ``_refresher.py``) and closes what it opened; mounted, Starlette runs
+no lifespan of a mounted app, so the host app calls ``await
 app.state.backend.start()`` on its start and ``await app.state.backend.aclose()``
 on its shutdown. Besides the page's API it serves ``/healthz``, ``/readyz`` and,
 with ``settings.metrics``, ``/metrics`` (``_operations.py``), counting requests for it.
@@ -59,11 +60,14 @@ from ._settings import BackendSettings, SettingsError
 from ._shared import check_redis, shared_state
 from ._store import SchemaNotCurrent, StoreUnavailable, TokenCipher, TokenStore
 from ._subscriptions import WebhookSubscriptions
-from ._web import ConnectedHook, SellerHook, json_reply, routes, unavailable
+from ._web import ConnectedHook, SellerHook, connect_url, json_reply, routes, unavailable
+from ._webhooks import WebhookRetries, Webhooks
 from ._widget_tokens import OpenApiWidgetTokenIssuer, WidgetTokenIssuer, WidgetTokens
 
 
 logger = logging.getLogger("tiktokshop_backend")
+# Seconds between two passes over the webhooks received but not done (wall time).
+WEBHOOK_RETRY_INTERVAL_S = 30
 
 
 @dataclass
@@ -83,6 +87,8 @@ class BackendServices:
     subscriptions: WebhookSubscriptions
     metrics: Metrics
     refresher: TokenRefresher
+    webhooks: Webhooks
+    webhook_retries: WebhookRetries
     background: list[asyncio.Task] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
@@ -106,22 +112,27 @@ class BackendServices:
         issuer = widget_token_issuer or OpenApiWidgetTokenIssuer(client,
                                                                  settings.widget_token_path)
         events = event_feed(settings.redis_url)
+        summaries = ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl)
+        webhooks = Webhooks(settings, store, authorization, summaries, events, clock, metrics,
+                            connect_url)
         return cls(settings, clock, http, shared, store, client, authorization,
                    WidgetTokens(issuer, authorization, shared, cipher, clock,
                                 settings.widget_token_margin, metrics),
-                   ReturnsSummaries(client, authorization, shared, clock, settings.summary_ttl),
-                   events, EventStreams(events, settings, json_reply),
+                   summaries, events, EventStreams(events, settings, json_reply),
                    WebhookSubscriptions(client, authorization, shared, settings.webhook_url),
                    metrics,
                    TokenRefresher(authorization, store, shared, clock, metrics,
                                   interval=settings.refresh_interval,
-                                  ahead=settings.refresh_ahead))
+                                  ahead=settings.refresh_ahead),
+                   webhooks, WebhookRetries(webhooks, shared, interval=WEBHOOK_RETRY_INTERVAL_S))
 
     async def start(self) -> None:
         """Start the background work: checking every known shop's webhook subscriptions,
-        and the token refresher (unless ``settings.refresh_interval`` is 0)."""
+        the webhooks received but not done taken again (``_webhooks.WebhookRetries``), and
+        the token refresher (unless ``settings.refresh_interval`` is 0)."""
         self.background.append(asyncio.create_task(self._check_subscriptions(),
                                                    name="webhook subscriptions check"))
+        self.webhook_retries.start()
         if self.settings.refresh_interval:
             self.refresher.start()
 
@@ -138,6 +149,7 @@ class BackendServices:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.refresher.stop()
+        await self.webhook_retries.stop()
         await self.events.aclose()
         await self.http.aclose()
         await self.shared.aclose()

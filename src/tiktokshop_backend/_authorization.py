@@ -134,9 +134,10 @@ class SellerAuthorization:
         """The seller who connected ``shop_id``, and the shop; None for a shop nobody has."""
         return await self.store.shop_owner(shop_id)
 
-    async def remove_shop(self, shop_id: str) -> str | None:
-        """Forget a shop whose authorization TikTok removed; the seller who had it."""
-        return await self.store.remove_shop(shop_id)
+    async def remove_shop(self, shop_id: str, webhook: str | None = None) -> str | None:
+        """Forget a shop whose authorization TikTok removed (the ``webhook`` that said so
+        notes it); the seller who had it."""
+        return await self.store.remove_shop(shop_id, webhook)
 
     async def ask_to_reconnect(self, open_id: str, by: int) -> None:
         """TikTok said the seller's authorization ends at ``by`` (unix seconds): remember it

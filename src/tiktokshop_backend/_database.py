@@ -4,7 +4,7 @@
     url = database_url("postgresql://u:p@db:5432/shop")    # postgresql+psycopg://u:p@db:5432/shop
     engine = async_engine(url)                 # what requests use
     with sync_engine(url).connect() as db:     # what the start and the commands use
-        schema_state(db)                       # SchemaState(current="0001", head="0001")
+        schema_state(db)                       # SchemaState(current="0002", head="0002")
         upgrade(db)                            # to the newest revision, in one transaction
 
 Two databases: a SQLite file (the default: nothing to install, aiosqlite for

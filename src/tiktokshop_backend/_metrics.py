@@ -3,6 +3,7 @@
     metrics = Metrics()                                  # each app makes its own
     metrics.tiktok_call(RETURNS_SEARCH_PATH, "ok", 0.042)
     metrics.refresh("background", "ok"); metrics.widget_token_cache("hit")
+    metrics.webhook("received")                          # or duplicate, done, retried, gave_up
     app = CountRequests(app, metrics, routes)            # requests by route template and status
     body, content_type = metrics.exposition()            # what GET /metrics serves
 
@@ -57,6 +58,11 @@ class Metrics:
         self.widget_token_cache_lookups = Counter(
             PREFIX + "widget_token_cache", "Widget-token cache lookups, by result (hit or miss)",
             ["result"], registry=self.registry)
+        self.webhooks = Counter(
+            PREFIX + "webhooks", "TikTok's webhooks, by outcome (received: new, recorded; "
+            "duplicate: received before; done: its work done; retried: an attempt failed, "
+            "tried again later; gave_up: attempts ran out). Received but not yet done or "
+            "given up is pending", ["outcome"], registry=self.registry)
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).observe(seconds)
@@ -72,6 +78,9 @@ class Metrics:
 
     def widget_token_cache(self, result: str) -> None:
         self.widget_token_cache_lookups.labels(result).inc()
+
+    def webhook(self, outcome: str) -> None:
+        self.webhooks.labels(outcome).inc()
 
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -3,7 +3,7 @@
     shared = shared_state(settings.redis_url)    # RedisShared with a URL, else MemoryShared
     if await shared.hit("token:ip", "30/minute", client_ip) ... # None, or seconds to wait
     await shared.put("oauth-state:abc", b"...", ttl=600); await shared.take("oauth-state:abc")
-    if await shared.claim("webhook:<id>", ttl=72 * 3600): ...  # first claim only: True once
+    if await shared.claim("checked:<x>", ttl=3600): ...         # first claim only: True once
     async with shared.lock("refresh:<open_id>"): ...             # one holder at a time
     async with shared.try_lock("refresher") as held: ...          # held: False if taken
     await shared.ping()                                           # raises if Redis is away

@@ -10,7 +10,12 @@
     await store.sellers_expiring(now + 3600, now)   # open_ids whose access token expires by then
     await store.ping()                              # raises StoreUnavailable when unreachable
     await store.shop_owner(shop_id)                 # (open_id, Shop) or None: whose shop it is
-    await store.remove_shop(shop_id)                # the seller deauthorized it (a webhook said)
+    await store.remove_shop(shop_id, webhook=id)    # the seller deauthorized it (a webhook said)
+    await store.receive_webhook(ReceivedWebhook(...))  # False: that notification id came before
+    await store.webhooks_due(now)                   # pending ones whose next attempt is due
+    await store.take_webhook(webhook, now, until)   # this process's attempt (False: another's)
+    await store.webhook_done(id); await store.webhook_failed(webhook, retry_at)  # None: give up
+    await store.prune_webhooks(before)              # done and failed ones received before then
     await store.rotate_keys()                       # every token under the first key
     await store.aclose()
 
@@ -21,12 +26,17 @@ transaction: a process killed at any moment leaves the last committed state,
 never half a seller. A database that cannot be reached raises
 ``StoreUnavailable`` (the page hears 503), and the next call tries it again.
 SQLAlchemy (asyncio) does the SQL; ``_database`` the engines and migrations.
+
+TikTok's webhooks are recorded here too (``webhooks``, revision 0002): the
+insert that records a delivery is the one that tells it from a duplicate (the
+notification id is the key), so every process on every machine agrees, and a
+delivery stays ``pending`` until its work is done, whoever dies meanwhile.
 """
 
 import os
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -63,7 +73,7 @@ from ._database import (
     upgrade,
 )
 
-# The tables as migrations/ leaves them (revision 0001).
+# The tables as migrations/ leaves them (revision 0002).
 METADATA = MetaData()
 SELLERS = Table(
     "sellers", METADATA,
@@ -85,7 +95,24 @@ SHOPS = Table(
     Column("cipher", Text, nullable=False),
     Index("shops_by_seller", "open_id", "position"),
 )
+WEBHOOKS = Table(
+    "webhooks", METADATA,
+    Column("notification_id", Text, primary_key=True),
+    Column("type", Integer, nullable=False),
+    Column("shop_id", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("connect_url", Text, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("open_id", Text),
+    Index("webhooks_due", "state", "next_attempt_at"),
+    Index("webhooks_by_age", "received_at"),
+)
 ROTATION_BATCH = 100
+# A webhook's states: its work to do (or under way), done, or given up.
+PENDING, DONE, FAILED = "pending", "done", "failed"
 
 
 class StoreUnreadable(Exception):
@@ -159,6 +186,25 @@ class TokenCipher:
         except InvalidToken:
             raise StoreUnreadable("a stored token does not decrypt with any key of "
                                   "TIKTOKSHOP_ENCRYPTION_KEY") from None
+
+
+@dataclass(frozen=True)
+class ReceivedWebhook:
+    """A webhook delivery as recorded: TikTok's ``body`` as it came (signed), where the
+    seller's pages reconnect, and its work's state. ``attempts`` counts the attempts
+    begun; ``next_attempt_at`` (unix seconds) is when a pending one may be taken again
+    (while an attempt runs: when it is presumed dead). ``open_id``: the seller a
+    deauthorization took the shop from, noted for a retry."""
+    notification_id: str
+    type: int
+    shop_id: str
+    body: str
+    connect_url: str
+    received_at: int
+    state: str = PENDING
+    attempts: int = 1
+    next_attempt_at: int = 0
+    open_id: str | None = None
 
 
 @dataclass
@@ -322,12 +368,77 @@ class TokenStore:
                                     .where(SHOPS.c.shop_id == shop_id))).first()
         return None if row is None else (row[0], Shop(*row[1:]))
 
-    async def remove_shop(self, shop_id: str) -> str | None:
-        """Forget ``shop_id`` (its authorization was removed); the seller who had it, if any."""
+    async def remove_shop(self, shop_id: str, webhook: str | None = None) -> str | None:
+        """Forget ``shop_id`` (its authorization was removed); the seller who had it, if any,
+        noted in the same transaction on the ``webhook`` (its notification id) that said so."""
         async with self._transaction(write=True) as db:
             row = (await db.execute(delete(SHOPS).where(SHOPS.c.shop_id == shop_id)
                                     .returning(SHOPS.c.open_id))).first()
+            if row is not None and webhook is not None:
+                await db.execute(update(WEBHOOKS).where(WEBHOOKS.c.notification_id == webhook)
+                                 .values(open_id=row[0]))
         return None if row is None else row[0]
+
+    async def receive_webhook(self, webhook: ReceivedWebhook) -> bool:
+        """Record a delivery, in one insert; False (nothing written) if its notification id
+        was received before: a duplicate, whichever process or machine received the first."""
+        row = {column.name: getattr(webhook, column.name) for column in WEBHOOKS.columns}
+        insert = (self._dialect.insert(WEBHOOKS).values(row)
+                  .on_conflict_do_nothing(index_elements=["notification_id"])
+                  .returning(WEBHOOKS.c.notification_id))
+        async with self._transaction(write=True) as db:
+            return (await db.execute(insert)).first() is not None
+
+    async def webhook(self, notification_id: str) -> ReceivedWebhook | None:
+        async with self._transaction() as db:
+            row = (await db.execute(select(WEBHOOKS).where(
+                WEBHOOKS.c.notification_id == notification_id))).first()
+        return None if row is None else ReceivedWebhook(**row._mapping)
+
+    async def webhooks_due(self, now: int, limit: int = 100) -> list[ReceivedWebhook]:
+        """Pending webhooks whose next attempt is due at ``now``, the longest due first."""
+        async with self._transaction() as db:
+            rows = await db.execute(select(WEBHOOKS).where(
+                WEBHOOKS.c.state == PENDING, WEBHOOKS.c.next_attempt_at <= now)
+                .order_by(WEBHOOKS.c.next_attempt_at).limit(limit))
+            return [ReceivedWebhook(**row._mapping) for row in rows]
+
+    async def take_webhook(self, webhook: ReceivedWebhook, now: int, until: int
+                           ) -> ReceivedWebhook | None:
+        """Begin another attempt at ``webhook`` (as ``webhooks_due`` read it), presumed dead
+        after ``until``: the webhook as taken, or None if another process took it first."""
+        async with self._transaction(write=True) as db:
+            taken = await db.execute(update(WEBHOOKS).where(
+                WEBHOOKS.c.notification_id == webhook.notification_id,
+                WEBHOOKS.c.state == PENDING, WEBHOOKS.c.attempts == webhook.attempts,
+                WEBHOOKS.c.next_attempt_at <= now)
+                .values(attempts=webhook.attempts + 1, next_attempt_at=until))
+            if taken.rowcount != 1:
+                return None
+        return replace(webhook, attempts=webhook.attempts + 1, next_attempt_at=until)
+
+    async def webhook_done(self, notification_id: str) -> None:
+        await self._set_webhook(WEBHOOKS.c.notification_id == notification_id, state=DONE)
+
+    async def webhook_failed(self, webhook: ReceivedWebhook, retry_at: int | None) -> bool:
+        """``webhook``'s attempt failed: try again at ``retry_at``, or (None) give up; unless
+        a later attempt was begun meanwhile (this one outlived its lease), which decides
+        (False)."""
+        return await self._set_webhook(
+            WEBHOOKS.c.notification_id == webhook.notification_id,
+            WEBHOOKS.c.attempts == webhook.attempts,
+            **({"state": FAILED} if retry_at is None else {"next_attempt_at": retry_at}))
+
+    async def _set_webhook(self, *where, **values) -> bool:
+        async with self._transaction(write=True) as db:
+            return (await db.execute(update(WEBHOOKS).where(WEBHOOKS.c.state == PENDING, *where)
+                                     .values(**values))).rowcount == 1
+
+    async def prune_webhooks(self, before: int) -> int:
+        """Forget the done and failed webhooks received before ``before``; how many."""
+        async with self._transaction(write=True) as db:
+            return (await db.execute(delete(WEBHOOKS).where(
+                WEBHOOKS.c.state != PENDING, WEBHOOKS.c.received_at < before))).rowcount
 
     async def sellers_expiring(self, before: int, now: int) -> list[str]:
         """The sellers whose access token expires at ``before`` or earlier and whose refresh

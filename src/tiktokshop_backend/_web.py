@@ -67,7 +67,6 @@ from ._origins import host_of, origin_of
 from ._redaction import callback_credentials
 from ._sessions import backend_session, session_id, sign_in
 from ._store import Shop, StoreUnavailable, StoreUnreadable
-from ._webhooks import Webhooks
 
 START_PATH = "/auth/tiktok/start"
 CALLBACK_PATH = "/auth/tiktok/callback"
@@ -119,7 +118,7 @@ def routes(services, settings, seller_hook: SellerHook,
         Route(TOKEN_PATH, api.endpoint(("GET",), api.access_token), middleware=guard),
         Route(RETURNS_SUMMARY_PATH, api.endpoint(("GET",), api.returns_summary), middleware=guard),
         Route(EVENTS_PATH, api.endpoint(("GET",), api.events), middleware=guard),
-        Route(settings.webhook_path, Webhooks(services, connect_url).receive, methods=["POST"]),
+        Route(settings.webhook_path, services.webhooks.receive, methods=["POST"]),
         Route(START_PATH, oauth.start, methods=["GET"]),
         Route(CALLBACK_PATH, oauth.callback, methods=["GET"]),
     ]

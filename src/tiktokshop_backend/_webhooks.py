@@ -1,28 +1,51 @@
-"""TikTok's webhooks: verified, acknowledged at once, processed once, carried to the pages.
+"""TikTok's webhooks: verified, recorded, acknowledged, processed once, carried to the pages.
 
-    webhooks = Webhooks(services, connect_url)       # connect_url(request): the page's link
+    webhooks = Webhooks(settings, store, authorization, summaries, events, clock, metrics,
+                        connect_url)                 # connect_url(request): the page's link
     Route(settings.webhook_path, webhooks.receive, methods=["POST"])
+    retries = WebhookRetries(webhooks, shared, interval=30)
+    retries.start()              # in the app's lifespan: a pass now, then every interval
+    await retries.run_pass()     # one pass: how many webhooks it did
+    await retries.passes(1)      # wait until that many passes have ended (tests, tools)
+    await retries.stop()
 
 A delivery is a ``POST`` with a JSON body and ``Authorization: <signature>``
 (open-api.md, "Webhooks"). The receiver reads at most ``MAX_BODY_BYTES`` (413
 beyond), refuses a missing or wrong signature (401: nothing is processed) and a
-body that is no notification (400), and acknowledges the rest with 200 before
-doing the work, which Starlette runs once the reply is sent. Each
-``tts_notification_id`` is claimed once in the shared state (Redis with
-``REDIS_URL``: across processes and machines) for TikTok's 72-hour retry
-window, so a duplicate is acknowledged and has no second effect.
+body that is no notification (400). The rest is recorded in the database in
+one insert, before the answer (``TokenStore.receive_webhook``): that insert is
+what tells a new notification from a duplicate (its ``tts_notification_id`` is
+the table's key), so every process on every machine agrees, and a duplicate is
+acknowledged with no second effect. A database that is away is a 503: TikTok
+delivers again later. After the 200 the work runs (Starlette runs it once the
+reply is sent) and the record is marked done.
 
+The process may die before that: a record stays pending, its attempt presumed
+dead after ``ATTEMPT_LEASE_S``. Then ``WebhookRetries`` takes it again: a pass
+at start and every ``interval`` seconds, run by one process among all those
+sharing ``shared`` (the refresher's pattern), takes every pending record whose
+next attempt is due, in one conditional update each (two passes cannot both
+take it). A failed attempt (TikTok or the database away) is tried again after
+``RETRY_BASE_S``, doubling up to ``RETRY_MAX_S``; after ``MAX_ATTEMPTS`` the
+record is given up, said in one log line. Done and given-up records are pruned
+``RETRY_WINDOW_S`` (72 h, TikTok's retry window) after they were received.
+
+The work is safe to do twice (a retry after a process died half-way):
 - 12 RETURN_STATUS_CHANGE: the shop's summary is searched anew (the cached one
   dropped) and pushed to its seller's pages as a ``returns`` event. It comes
   from the Return API, not from the delivery, and the newest summary computed
-  meanwhile is the one pushed: deliveries out of order cannot show a stale count.
-- 6 SELLER_DEAUTHORIZATION: the shop is forgotten, its pages are told
-  (``connection``, ``connected: false``).
+  meanwhile is the one pushed: deliveries out of order, or done again, cannot
+  show a stale count.
+- 6 SELLER_DEAUTHORIZATION: the shop is forgotten and, in the same transaction,
+  its seller noted on the record; the pages are told (``connection``,
+  ``connected: false``), on a retry too (the seller read from the record).
 - 7 UPCOMING_AUTHORIZATION_EXPIRATION: the seller is asked to reconnect before
-  ``expiration_time`` (who-am-I's ``reconnect_by``), and the pages are told.
+  ``expiration_time`` (who-am-I's ``reconnect_by``: the same value again), and
+  the pages are told.
 - Any other type is acknowledged and ignored.
 """
 
+import asyncio
 import json
 import logging
 
@@ -39,8 +62,10 @@ from tiktokshop_protocol import (
     verify_webhook,
 )
 
+from ._authorization import NotConnected, ReconnectNeeded
 from ._client import OpenApiError
 from ._clock import iso_time
+from ._store import ReceivedWebhook, StoreUnavailable
 
 logger = logging.getLogger("tiktokshop_backend.webhooks")
 
@@ -48,6 +73,18 @@ MAX_BODY_BYTES = 64 * 1024
 BAD_SIGNATURE = 40102
 NOT_A_NOTIFICATION = 40001
 BODY_TOO_LARGE = 41300
+# An attempt not done after this long is presumed dead (its process was killed): the next
+# pass takes the webhook again. Longer than any attempt's calls to TikTok take.
+ATTEMPT_LEASE_S = 120
+# After a failed attempt, the next one waits this long, doubled each time up to RETRY_MAX_S.
+RETRY_BASE_S = 30
+RETRY_MAX_S = 30 * 60
+# Attempts in all (the receiver's first included) before a webhook is given up: about an
+# hour and a half of TikTok or the database failing.
+MAX_ATTEMPTS = 8
+PASS_LOCK = "webhook-retries"
+# Pending webhooks read at once by a pass (it reads again until none is due).
+PASS_BATCH = 100
 
 
 def _reply(status: int, code: int, message: str, background=None) -> JSONResponse:
@@ -56,9 +93,15 @@ def _reply(status: int, code: int, message: str, background=None) -> JSONRespons
 
 
 class Webhooks:
-    def __init__(self, services, connect_url):
-        self.services = services
-        self.settings = services.settings
+    def __init__(self, settings, store, authorization, returns_summaries, events, clock,
+                 metrics, connect_url):
+        self.settings = settings
+        self.store = store
+        self.authorization = authorization
+        self.returns_summaries = returns_summaries
+        self.events = events
+        self.clock = clock
+        self.metrics = metrics
         self._connect_url = connect_url
 
     async def receive(self, request: Request) -> JSONResponse:
@@ -75,69 +118,193 @@ class Webhooks:
         notification = _notification(body)
         if notification is None:
             return _reply(400, NOT_A_NOTIFICATION, "the body is not a TikTok Shop notification")
-        claimed = await self.services.shared.claim(
-            "webhook:" + notification["tts_notification_id"], RETRY_WINDOW_S)
-        if not claimed:
-            logger.info("webhook %s (type %s) came again: acknowledged, already handled",
-                        notification["tts_notification_id"], notification["type"])
+        now = int(self.clock.now())
+        webhook = ReceivedWebhook(
+            notification["tts_notification_id"], notification["type"], notification["shop_id"],
+            body.decode(), self._connect_url(request), received_at=now,
+            next_attempt_at=now + ATTEMPT_LEASE_S)
+        if not await self.store.receive_webhook(webhook):  # StoreUnavailable: a 503
+            self.metrics.webhook("duplicate")
+            logger.info("webhook %s (type %s) came again: acknowledged, already received",
+                        webhook.notification_id, webhook.type)
             return _reply(200, 0, "success")
-        return _reply(200, 0, "success", BackgroundTask(self.handle, notification, request))
+        self.metrics.webhook("received")
+        return _reply(200, 0, "success", BackgroundTask(self.process, webhook))
 
-    async def handle(self, notification: dict, request: Request) -> None:
-        """The work a delivery asks for; failures are logged (TikTok was already answered)."""
-        kind = notification["type"]
-        shop_id = notification["shop_id"]
+    async def process(self, webhook: ReceivedWebhook) -> bool:
+        """Do the work of a webhook this process took, then record it done; a failure is
+        recorded to be tried again (or given up). Whether it is done."""
+        try:
+            await self.handle(webhook)
+            await self.store.webhook_done(webhook.notification_id)
+        except Exception as error:
+            await self._failed(webhook, error)
+            return False
+        self.metrics.webhook("done")
+        return True
+
+    async def _failed(self, webhook: ReceivedWebhook, error: Exception) -> None:
+        if isinstance(error, (OpenApiError, StoreUnavailable)):
+            why = str(error)  # one line each, without secrets
+        else:
+            why = type(error).__name__
+            logger.exception("webhook %s for shop %s failed", webhook.notification_id,
+                             webhook.shop_id)
+        if webhook.attempts >= MAX_ATTEMPTS:
+            await self.give_up(webhook, why)
+            return
+        wait = min(RETRY_MAX_S, RETRY_BASE_S * 2 ** (webhook.attempts - 1))
+        logger.warning("webhook %s (type %s) for shop %s: attempt %d failed (%s); trying "
+                       "again in %d s (pages still poll)", webhook.notification_id,
+                       webhook.type, webhook.shop_id, webhook.attempts, why, wait)
+        try:
+            await self.store.webhook_failed(webhook, int(self.clock.now()) + wait)
+        except StoreUnavailable:  # still pending: its lease runs out, a pass takes it again
+            pass
+        self.metrics.webhook("retried")
+
+    async def give_up(self, webhook: ReceivedWebhook, why: str) -> None:
+        """Record a webhook as failed for good, and say so."""
+        try:
+            if not await self.store.webhook_failed(webhook, None):
+                return  # a later attempt was begun meanwhile: it decides
+        except StoreUnavailable:  # still pending: the next pass gives it up
+            return
+        logger.error("gave up on webhook %s (type %s) for shop %s after %d attempt(s): %s",
+                     webhook.notification_id, webhook.type, webhook.shop_id, webhook.attempts,
+                     why)
+        self.metrics.webhook("gave_up")
+
+    async def handle(self, webhook: ReceivedWebhook) -> None:
+        """The work a delivery asks for; raises if it could not be done (to be tried again)."""
+        notification = _notification(webhook.body.encode())
+        kind, shop_id = notification["type"], notification["shop_id"]
         try:
             if kind == RETURN_STATUS_CHANGE:
                 await self._returns_changed(shop_id)
             elif kind == SELLER_DEAUTHORIZATION:
-                await self._deauthorized(shop_id, request)
+                await self._deauthorized(webhook)
             elif kind == UPCOMING_AUTHORIZATION_EXPIRATION:
-                await self._expiring(shop_id, notification["data"], request)
+                await self._expiring(shop_id, notification["data"], webhook.connect_url)
             else:
                 logger.info("webhook type %s is not one this app handles: ignored", kind)
-        except OpenApiError as error:
-            logger.warning("webhook %s for shop %s: %s (pages still poll)",
-                           notification["tts_notification_id"], shop_id, error.describe())
-        except Exception:
-            logger.exception("webhook %s for shop %s failed (pages still poll)",
-                             notification["tts_notification_id"], shop_id)
+        except (NotConnected, ReconnectNeeded):  # the seller must connect again: nothing to do
+            logger.info("webhook %s for shop %s: its seller must connect again",
+                        webhook.notification_id, shop_id)
 
     async def _returns_changed(self, shop_id: str) -> None:
-        owner = await self.services.authorization.shop_owner(shop_id)
+        owner = await self.authorization.shop_owner(shop_id)
         if owner is None:
             logger.info("a return changed in shop %s, which no seller connected", shop_id)
             return
         open_id, shop = owner
-        summary = await self.services.returns_summaries.newest(open_id, shop)
-        await self.services.events.publish(open_id, "returns", {**summary, "shop_id": shop.id})
+        summary = await self.returns_summaries.newest(open_id, shop)
+        await self.events.publish(open_id, "returns", {**summary, "shop_id": shop.id})
 
-    async def _deauthorized(self, shop_id: str, request: Request) -> None:
-        open_id = await self.services.authorization.remove_shop(shop_id)
+    async def _deauthorized(self, webhook: ReceivedWebhook) -> None:
+        # On a retry the shop may be gone already: its seller was noted on the record.
+        open_id = (await self.authorization.remove_shop(webhook.shop_id,
+                                                        webhook=webhook.notification_id)
+                   or webhook.open_id)
         if open_id is None:
             return
-        logger.info("seller %s removed the app's authorization for shop %s", open_id, shop_id)
-        await self.services.events.publish(open_id, "connection", {
-            "shop_id": shop_id, "connected": False, "connect_url": self._connect_url(request),
+        logger.info("seller %s removed the app's authorization for shop %s", open_id,
+                    webhook.shop_id)
+        await self.events.publish(open_id, "connection", {
+            "shop_id": webhook.shop_id, "connected": False, "connect_url": webhook.connect_url,
             "reconnect_by": None})
 
-    async def _expiring(self, shop_id: str, data: dict, request: Request) -> None:
-        owner = await self.services.authorization.shop_owner(shop_id)
+    async def _expiring(self, shop_id: str, data: dict, connect_url: str) -> None:
+        owner = await self.authorization.shop_owner(shop_id)
         expiration = data.get("expiration_time")
         if owner is None or not isinstance(expiration, int) or isinstance(expiration, bool):
             return
         open_id, shop = owner
-        await self.services.authorization.ask_to_reconnect(open_id, expiration)
-        await self.services.events.publish(open_id, "connection", {
-            "shop_id": shop.id, "connected": True, "connect_url": self._connect_url(request),
-            "reconnect_by": iso_time(await self.services.authorization.reconnect_by(open_id))})
+        await self.authorization.ask_to_reconnect(open_id, expiration)
+        await self.events.publish(open_id, "connection", {
+            "shop_id": shop.id, "connected": True, "connect_url": connect_url,
+            "reconnect_by": iso_time(await self.authorization.reconnect_by(open_id))})
+
+
+class WebhookRetries:
+    """Takes again the webhooks received but not done (their process died, or an attempt
+    failed): a pass at start and every ``interval`` seconds (wall time), in one process
+    at a time among those sharing ``shared``; due times are the webhooks' clock's."""
+
+    def __init__(self, webhooks: Webhooks, shared, *, interval: float):
+        self.webhooks = webhooks
+        self.store = webhooks.store
+        self.clock = webhooks.clock
+        self.shared = shared
+        self.interval = interval
+        self._task: asyncio.Task | None = None
+        self._ended = 0
+        self._pass_ended = asyncio.Condition()  # bound to the loop that first waits on it
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="tiktokshop-webhook-retries")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def passes(self, count: int) -> None:
+        """Return once ``count`` passes of the loop have ended since ``start``."""
+        async with self._pass_ended:
+            await self._pass_ended.wait_for(lambda: self._ended >= count)
+
+    async def run_pass(self) -> int:
+        """Prune the old webhooks and do the due ones, if no other process is at it; how
+        many were done."""
+        async with self.shared.try_lock(PASS_LOCK) as held:
+            if not held:
+                return 0
+            now = int(self.clock.now())
+            pruned = await self.store.prune_webhooks(now - RETRY_WINDOW_S)
+            if pruned:
+                logger.info("pruned %d webhook record(s) older than TikTok's retry window",
+                            pruned)
+            done = 0
+            while due := await self.store.webhooks_due(now, PASS_BATCH):
+                for webhook in due:
+                    done += await self._retry(webhook, now)
+                if len(due) < PASS_BATCH:
+                    break
+            return done
+
+    async def _retry(self, webhook: ReceivedWebhook, now: int) -> bool:
+        if webhook.attempts >= MAX_ATTEMPTS:  # its last attempt never ended: its process died
+            await self.webhooks.give_up(webhook, "its last attempt did not finish")
+            return False
+        taken = await self.store.take_webhook(webhook, now, now + ATTEMPT_LEASE_S)
+        if taken is None:  # another process took it meanwhile
+            return False
+        logger.info("taking webhook %s (type %s) for shop %s again: attempt %d",
+                    taken.notification_id, taken.type, taken.shop_id, taken.attempts)
+        return await self.webhooks.process(taken)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                count = await self.run_pass()
+                if count:
+                    logger.info("did %d webhook(s) received earlier but not done", count)
+            except Exception as exc:  # the store or Redis away: try again next time
+                logger.warning("the webhook retries' pass failed (%s: %s); next in %g s",
+                               type(exc).__name__, exc, self.interval)
+            self._ended += 1
+            async with self._pass_ended:
+                self._pass_ended.notify_all()
+            await asyncio.sleep(self.interval)
 
 
 def _notification(body: bytes) -> dict | None:
     """The delivery, when it has what every notification has (open-api.md); else None."""
     try:
-        value = json.loads(body)
-    except ValueError:
+        value = json.loads(body.decode())  # TikTok's bodies are UTF-8 (kept as text)
+    except ValueError:  # UnicodeDecodeError too
         return None
     if not isinstance(value, dict):
         return None

@@ -125,7 +125,7 @@ def database(request, tmp_path) -> dict:
     import psycopg
     url = request.getfixturevalue("postgres_url")
     with psycopg.connect(url, autocommit=True) as db:
-        db.execute("TRUNCATE shops, sellers")
+        db.execute("TRUNCATE shops, sellers, webhooks")
     return {"database_url": url}
 
 

@@ -33,7 +33,8 @@ def test_the_backend_wheel_carries_the_backend_and_its_dependencies(tmp_path):
                                                        "alembic", "aiosqlite", "psycopg"}
     # The schema's migrations ship with it: `python -m tiktokshop_backend migrate` runs them.
     assert {"tiktokshop_backend/migrations/env.py",
-            "tiktokshop_backend/migrations/versions/0001_sellers_and_shops.py"} <= set(names)
+            "tiktokshop_backend/migrations/versions/0001_sellers_and_shops.py",
+            "tiktokshop_backend/migrations/versions/0002_webhooks.py"} <= set(names)
 
 
 def test_the_browser_wheel_declares_no_dependencies():

@@ -1,5 +1,6 @@
 """GET /api/v1/events: the seller's events as Server-Sent Events, from a real uvicorn, read by
-a real HTTP client as a browser's EventSource reads them."""
+a real HTTP client as a browser's EventSource reads them; on a SQLite file and on PostgreSQL
+(``database``)."""
 
 import queue
 import threading
@@ -74,8 +75,8 @@ class EventSource:
 
 
 @pytest.fixture
-def live(tmp_path, tiktok):
-    with running_backend(tmp_path, tiktok, event_heartbeat=1) as running:
+def live(tmp_path, tiktok, database):
+    with running_backend(tmp_path, tiktok, event_heartbeat=1, **database) as running:
         yield running
 
 
@@ -136,8 +137,9 @@ def test_a_foreign_page_gets_no_stream(live):
     assert reply.status_code == 403 and reply.json()["code"] == 40301
 
 
-def test_streams_per_session_are_capped(tmp_path, tiktok):
-    with running_backend(tmp_path, tiktok, event_streams_per_session=2) as (app, client):
+def test_streams_per_session_are_capped(tmp_path, tiktok, database):
+    with running_backend(tmp_path, tiktok, event_streams_per_session=2, **database) as (
+            app, client):
         streams = [EventSource(client), EventSource(client)]
         third = client.get(EVENTS_PATH)
         assert third.status_code == 429 and third.json()["code"] == 42901
@@ -146,8 +148,9 @@ def test_streams_per_session_are_capped(tmp_path, tiktok):
             stream.close()
 
 
-def test_streams_per_process_are_capped(tmp_path, tiktok):
-    with running_backend(tmp_path, tiktok, event_streams_per_process=1) as (app, client):
+def test_streams_per_process_are_capped(tmp_path, tiktok, database):
+    with running_backend(tmp_path, tiktok, event_streams_per_process=1, **database) as (
+            app, client):
         stream = EventSource(client)
         second = client.get(EVENTS_PATH)
         assert second.status_code == 503 and second.json()["code"] == 50301
@@ -156,10 +159,11 @@ def test_streams_per_process_are_capped(tmp_path, tiktok):
 
 
 def test_an_event_received_by_one_process_reaches_a_page_streaming_from_another(
-        tmp_path, tiktok, redis_url):
-    with running_backend(tmp_path / "a", tiktok, redis_url=redis_url) as (app_a, client_a), \
-            running_backend(tmp_path / "b", tiktok, redis_url=redis_url,
-                            db_path=tmp_path / "a" / "backend.sqlite3") as (app_b, client_b):
+        tmp_path, tiktok, redis_url, database):
+    with running_backend(tmp_path / "a", tiktok, redis_url=redis_url, **database) as (
+            app_a, client_a), \
+            running_backend(tmp_path / "b", tiktok, redis_url=redis_url, **database) as (
+                app_b, client_b):
         stream = EventSource(client_b)
         assert stream.next()["comment"] == "connected"
         tiktok.control("returns", shop_id=US_SHOP)

@@ -174,7 +174,7 @@ def migrated(postgres) -> str:
     done = subprocess.run([sys.executable, "-m", "tiktokshop_backend", "migrate"],
                           env={**os.environ, "TIKTOKSHOP_DATABASE_URL": url},
                           capture_output=True, text=True)
-    assert done.returncode == 0 and "from revision none to 0001" in done.stdout, done.stderr
+    assert done.returncode == 0 and "from revision none to 0002" in done.stdout, done.stderr
     return url
 
 

@@ -112,15 +112,15 @@ def test_a_postgresql_schema_not_current_says_to_migrate_and_migrate_does(monkey
     environ = {**REQUIRED, "TIKTOKSHOP_DATABASE_URL": url}
     line = start(monkeypatch, capsys, environ)
     assert line == ("tiktokshop_backend: TIKTOKSHOP_DATABASE_URL: the database's schema is at "
-                    "revision none, this backend needs 0001: run "
+                    "revision none, this backend needs 0002: run "
                     "python -m tiktokshop_backend migrate")
 
     shown = url.replace(postgres.password, "***")
     assert main(["migrate"]) == 0
     assert capsys.readouterr().out == (f"Upgraded the database at {shown} from revision none "
-                                       "to 0001.\n")
+                                       "to 0002.\n")
     assert main(["migrate"]) == 0  # again: nothing to do
-    assert capsys.readouterr().out == (f"The database at {shown} is at revision 0001: "
+    assert capsys.readouterr().out == (f"The database at {shown} is at revision 0002: "
                                        "nothing to do.\n")
     with TestClient(create_app(BackendSettings.from_environ())) as started:
         assert started.get(SELLER_PATH).json()["code"] == 40100  # serving: nobody connected

@@ -1,6 +1,7 @@
 """The token store, on a SQLite file and on PostgreSQL: tokens encrypted at rest, readable
 only with the key, intact after a process is killed in the middle of writing (SIGKILL);
-a file written before migrations upgraded in place; keys rotated in batches."""
+a file written before migrations upgraded in place, a database of the previous revision
+upgraded with nothing lost; keys rotated in batches."""
 
 import asyncio
 import os
@@ -12,9 +13,14 @@ import textwrap
 
 import psycopg
 import pytest
+from alembic import command
 from cryptography.fernet import Fernet
 
 from tiktokshop_backend import SellerTokens, Shop, StoreUnreadable, TokenCipher, TokenStore
+from tiktokshop_backend._database import _config, database_url, sync_engine
+from tiktokshop_backend._store import ReceivedWebhook
+
+HEAD = "0002"
 
 KEY = Fernet.generate_key().decode()
 SELLER = SellerTokens("open-1", "Demo Seller", "US", "ACCESS-abc123", 100, "REFRESH-xyz789", 200)
@@ -225,13 +231,63 @@ def test_a_file_written_before_migrations_upgrades_in_place_with_nothing_lost(tm
         (SELLER, SHOPS), (SellerTokens("open-2", "Other", "GB", "A2", 5, "R2", 6), [])]
     assert raw_rows(path) == before
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     # And it goes on as any store: a new seller, a seller's new tokens.
     using(path, lambda store: store.save_seller(SellerTokens("open-3", "New", "SG", "A3", 7,
                                                              "R3", 8), [Shop("9", "N", "SG", "C")]))
     assert using(path, lambda store: store.sellers()) == ["open-1", "open-2", "open-3"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def at_previous_revision(request, tmp_path):
+    """A database at revision 0001 (the schema before webhooks were recorded): a SQLite
+    file's path, or a PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        database = tmp_path / "b.sqlite3"
+    else:
+        database = request.getfixturevalue("postgres").create_database()
+    engine = sync_engine(database_url(database))
+    with engine.begin() as db:
+        command.upgrade(_config(db), "0001")
+    engine.dispose()
+    return database
+
+
+def test_a_database_of_the_previous_revision_is_upgraded_with_nothing_lost(at_previous_revision):
+    url = at_previous_revision
+    other = SellerTokens("open-2", "Other", "GB", "A2", 5, "R2", 6)
+
+    async def populate(store):  # as the backend of revision 0001 wrote it
+        await store.save_sellers([(SELLER, SHOPS), (other, [])])
+
+    async def run(work):
+        store = TokenStore(url, TokenCipher(KEY))
+        try:
+            return await work(store)
+        finally:
+            await store.aclose()
+
+    asyncio.run(run(populate))
+    before = raw_rows(url)
+
+    assert TokenStore(url, TokenCipher(KEY)).migrate() == ("0001", HEAD)
+
+    async def everything(store):
+        return [(await store.seller(open_id), await store.shops(open_id))
+                for open_id in await store.sellers()]
+
+    assert using(url, everything) == [(SELLER, SHOPS), (other, [])]
+    assert raw_rows(url) == before
+    webhook = ReceivedWebhook("7327112393057371910", 12, SHOPS[0].id, "{}", "/start", 1)
+
+    async def receive_twice(store):
+        return [await store.receive_webhook(webhook), await store.receive_webhook(webhook),
+                await store.webhook(webhook.notification_id)]
+
+    assert using(url, receive_twice) == [True, False, webhook]
+    assert TokenStore(url, TokenCipher(KEY)).migrate() == (HEAD, HEAD)  # again: nothing to do
 
 
 NEW_KEY = Fernet.generate_key().decode()

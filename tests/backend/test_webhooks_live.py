@@ -1,5 +1,6 @@
 """The whole way, on real servers: the sandbox delivers TikTok's webhooks (its sender
-running) to the backend's webhook address, and the seller's open stream hears of it."""
+running) to the backend's webhook address, and the seller's open stream hears of it; the
+backend on a SQLite file and on PostgreSQL (``database``)."""
 
 import json
 import time
@@ -41,12 +42,12 @@ def wait_for_subscriptions(tiktok, shops=(US_SHOP, GB_SHOP), handled=3):
 
 
 @pytest.fixture
-def subscribed(tmp_path, tiktok):
+def subscribed(tmp_path, tiktok, database):
     """A backend whose webhook address the connected seller's shops are subscribed to."""
     sock = bound_socket()
     address = "http://127.0.0.1:%d/webhooks/tiktok" % sock.getsockname()[1]
     with running_backend(tmp_path, tiktok, sock, webhook_url=address,
-                         event_heartbeat=1) as running:
+                         event_heartbeat=1, **database) as running:
         wait_for_subscriptions(tiktok)
         yield running
 
@@ -82,11 +83,13 @@ def test_a_deauthorization_reaches_the_open_page(subscribed, tiktok):
     stream.close()
 
 
-def test_an_event_sent_while_the_backend_is_down_arrives_after_its_restart(tmp_path, tiktok):
+def test_an_event_sent_while_the_backend_is_down_arrives_after_its_restart(tmp_path, tiktok,
+                                                                          database):
     sock = bound_socket()
     port = sock.getsockname()[1]
     address = "http://127.0.0.1:%d/webhooks/tiktok" % port
-    with running_backend(tmp_path, tiktok, sock, webhook_url=address) as (app, client):
+    with running_backend(tmp_path, tiktok, sock, webhook_url=address, **database) as (
+            app, client):
         wait_for_subscriptions(tiktok)
         assert tiktok.sender.settled(10)
     tiktok.control("returns", shop_id=US_SHOP)  # nobody answers at the address now
@@ -94,7 +97,7 @@ def test_an_event_sent_while_the_backend_is_down_arrives_after_its_restart(tmp_p
     (failed,) = [d for d in tiktok.sender.deliveries() if d["state"] == "pending"]
     assert failed["attempts"] == 1 and failed["type"] == 12
     with running_backend(tmp_path, tiktok, bound_socket(port=port), webhook_url=address,
-                         event_heartbeat=1) as (app, client):
+                         event_heartbeat=1, **database) as (app, client):
         stream = EventSource(client)
         assert stream.next()["comment"] == "connected"
         tiktok.control("clock", advance=failed["next_attempt_at"] - tiktok.clock.now())
