@@ -369,13 +369,14 @@ def targets_text(found):
 
 
 def last_line(summaries, lifecycle_runs, runs, failed_variants=(), tabs=None,
-              net_summaries=None, net_runs=None, found=()):
+              net_summaries=None, net_runs=None, found=(), extra=None):
     """One line of key=value pairs: the numbers a script or a CI log wants.
 
     A variant never measured is ``<variant>_ms=failed``; a lifecycle page that
     did not finish is ``<interpreter>_lifecycle=failed`` (with its figures up
     to where it stopped, if it got that far). ``_iqr_pct``: a median's
-    interquartile range as a share of it; ``net_``: on the emulated network."""
+    interquartile range as a share of it; ``net_``: on the emulated network; ``extra``:
+    more pairs, before the verdicts' counts (live.pairs)."""
     cold = {name: summary["cold"] for name, summary in summaries.items()}
     warm = {name: summary["warm"] for name, summary in summaries.items()}
     pairs = {f"{name}_ms": medians["content_ms"] for name, medians in cold.items()}
@@ -436,6 +437,7 @@ def last_line(summaries, lifecycle_runs, runs, failed_variants=(), tabs=None,
                 pairs[f"net_{name}_iqr_pct"] = 100 * share
         pairs.update({"net_" + key: value for key, value in _ratios(net_cold, net_warm).items()})
         pairs["net_runs"] = net_runs
+    pairs.update(extra or {})
     if found:
         for verdict in ("met", "missed", "noisy"):
             pairs[f"targets_{verdict}"] = sum(t.verdict == verdict for t in found)

@@ -2,9 +2,10 @@
 """Benchmark the PyScript integration against TikTok's native-JS one.
 
     .venv/bin/python bench/run.py                  # everything: at most --time-limit (260 s)
-    .venv/bin/python bench/run.py --quick          # fewer runs of everything (~3 minutes)
+    .venv/bin/python bench/run.py --quick          # fewer runs of everything (~3.5 minutes)
     .venv/bin/python bench/run.py --runs 3 --variants native,mpy --net-runs 0 --no-lifecycle
     .venv/bin/python bench/run.py --lifecycle --cycles 500
+    .venv/bin/python bench/run.py --live --live-requests 5    # the live feed only
     .venv/bin/python bench/run.py --url http://127.0.0.1:8000   # a serve.py already running
 
 (``python bench/run.py`` with the .venv active.) It starts its own serve.py
@@ -69,6 +70,13 @@ variant, each in a browser of its own, clicking the tabs while Python starts:
 how long each click waited to be answered (target: within 100 ms), with each
 load's worst click and the longest main-thread task of the page loads.
 
+Live feed (``live.py``), last, as it moves the server's clock: on each
+interpreter, ``--live-requests`` return requests created in the sandbox, each
+until the open Returns tab's badge shows it (p50, p95; target: p95 <= 1 s),
+then the Return API searches TikTok counts in an hour of an idle open page
+(Playwright's clock and the server's moved on together), its event stream up
+(target: 0) and, as the control, refused (the summary poll's ~20).
+
 It never hangs: each load gets 60 s, each lifecycle page 60 s to its first
 cycle and 15 s for every next one, and the whole run ``--time-limit``, of
 which each later part (network, tabs, lifecycle) keeps its share; what fails
@@ -88,7 +96,10 @@ IQR as % of the median), ``<app>_whoami_on_path_ms``,
 ``net_<variant>_ms``, ``net_<variant>_warm_ms``, ``net_<variant>_kb``,
 ``net_<variant>_iqr_pct``, ``net_mpy_vs_native``, ``net_pyodide_vs_floor``,
 ``net_<app>_warm_vs_native``, ``net_runs``, and ``targets_met``,
-``targets_missed``, ``targets_noisy``.
+``targets_missed``, ``targets_noisy``; since round three (``live.pairs``)
+``live_latency_p50_ms_<py|mpy>``, ``live_latency_p95_ms_<py|mpy>``,
+``idle_searches_per_hour_<py|mpy>``, ``idle_searches_per_hour_refused_<py|mpy>``,
+``live_requests``.
 Needs the ``bench`` packages (matplotlib) besides the test ones.
 """
 
@@ -108,7 +119,7 @@ from playwright.sync_api import sync_playwright
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench import report  # noqa: E402
+from bench import live, report  # noqa: E402
 from bench.lifecycle import run_lifecycle  # noqa: E402
 from bench.budget import Deadline  # noqa: E402
 from bench.pageload import REAL_NETWORK, VARIANTS, run_pageload, summarize  # noqa: E402
@@ -126,15 +137,21 @@ TIME_LIMIT_S = 260
 NETWORK_SHARE = 0.23
 TAB_SHARE = 0.10
 LIFECYCLE_SHARE = 0.17
+# The live feed, last: four page loads, 2 x 20 requests and four page hours (40-85 s
+# here, on a busy machine; --quick: 5 requests), whatever the other parts' sizes:
+# a share of the time limit, but no less than LIVE_MINIMUM_S (or a third of a short limit).
+LIVE_SHARE = 0.25
+LIVE_MINIMUM_S = 60
 MINIMUM_TIME_LIMIT_S = 100
 TAB_LOADS = 3
 TAB_VARIANTS = ("pyodide", "mpy")
 # On the emulated network: the variants its targets compare.
 NETWORK_VARIANTS = ("native", "pyodide", "mpy", "pyodide_floor")
 # --quick: fewer of everything, for a look while developing (no verdict to rely on).
-QUICK = {"runs": 3, "net_runs": 1, "warmup": 0, "cycles": 60, "tab_loads": 1, "time_limit": 160}
+QUICK = {"runs": 3, "net_runs": 1, "warmup": 0, "cycles": 60, "tab_loads": 1, "time_limit": 200,
+         "live_requests": 5}
 DEFAULTS = {"runs": 7, "net_runs": 3, "warmup": 1, "cycles": 200, "tab_loads": TAB_LOADS,
-            "time_limit": TIME_LIMIT_S}
+            "time_limit": TIME_LIMIT_S, "live_requests": 20}
 
 
 def parse_args(argv=None):
@@ -160,11 +177,16 @@ def parse_args(argv=None):
                         help=f"mount/unmount cycles of the lifecycle benchmark (default: {DEFAULTS['cycles']})")
     parser.add_argument("--tab-loads", type=int,
                         help=f"cold loads of each app variant clicking its tabs (default: {TAB_LOADS}; 0: none)")
+    parser.add_argument("--live-requests", type=int,
+                        help="return requests timed to the open page's badge on each interpreter "
+                        f"(default: {DEFAULTS['live_requests']}; 0: no live-feed benchmark)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--lifecycle", action="store_true",
                       help="run the lifecycle benchmark only")
     only.add_argument("--no-lifecycle", action="store_true",
                       help="run the page-load benchmark only")
+    only.add_argument("--live", action="store_true",
+                      help="run the live-feed benchmark only")
     parser.add_argument("--time-limit", type=int, metavar="SECONDS",
                         help="the whole run's time budget: a page or cycle past its own limit, "
                         "or anything past this, is reported as failed "
@@ -182,9 +204,11 @@ def parse_args(argv=None):
         parser.error(f"--variants: unknown {', '.join(unknown) or '(none given)'}; "
                      f"known: {', '.join(names)}")
     if args.runs < 1 or args.warmup < 0 or args.cycles < 1 or args.net_runs < 0 \
-            or args.tab_loads < 0:
-        parser.error("--runs and --cycles must be at least 1; --warmup, --net-runs and "
-                     "--tab-loads at least 0")
+            or args.tab_loads < 0 or args.live_requests < 0:
+        parser.error("--runs and --cycles must be at least 1; --warmup, --net-runs, "
+                     "--tab-loads and --live-requests at least 0")
+    if args.live and not args.live_requests:
+        parser.error("--live: --live-requests must be at least 1")
     if args.time_limit < MINIMUM_TIME_LIMIT_S:
         parser.error(f"--time-limit: at least {MINIMUM_TIME_LIMIT_S} s")
     args.variants = [variant for variant in VARIANTS if variant.name in chosen]
@@ -213,20 +237,24 @@ def main(argv=None):
 
     deadline = Deadline(args.time_limit)
     # Each part leaves the later ones their share of the time, whatever it does.
-    lifecycle_share = 0 if args.no_lifecycle else (args.time_limit if args.lifecycle
-                                                   else LIFECYCLE_SHARE * args.time_limit)
+    lifecycle_share = 0 if args.no_lifecycle or args.live else (
+        args.time_limit if args.lifecycle else LIFECYCLE_SHARE * args.time_limit)
+    with_live = args.live_requests and not (args.lifecycle or args.no_lifecycle)
+    live_share = 0 if not with_live else args.time_limit if args.live \
+        else max(LIVE_SHARE * args.time_limit, min(LIVE_MINIMUM_S, args.time_limit / 3))
     tab_share = TAB_SHARE * args.time_limit if args.tab_loads else 0
     network_share = NETWORK_SHARE * args.time_limit if args.net_variants else 0
-    pageload_deadline = Deadline(args.time_limit - lifecycle_share - tab_share - network_share)
+    pageload_deadline = Deadline(args.time_limit - lifecycle_share - tab_share - network_share
+                                 - live_share)
     # Timings are only as good as the machine is quiet: say how busy it was.
-    measured = SimpleNamespace(loads={}, net_loads={}, tabs={}, lifecycle_runs={},
+    measured = SimpleNamespace(loads={}, net_loads={}, tabs={}, lifecycle_runs={}, live={},
                                browser_version=None, load_average=[os.getloadavg()[0]])
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         with server(args.url) as running, sync_playwright() as playwright:
             print(f"Benchmarking {running.url} (time limit {args.time_limit} s)", file=sys.stderr,
                   flush=True)
-            if not args.lifecycle:
+            if not (args.lifecycle or args.live):
                 browser = playwright.chromium.launch(**launch_args(playwright))
                 measured.browser_version = browser.version
                 try:
@@ -234,20 +262,30 @@ def main(argv=None):
                                  pageload_deadline, loads=measured.loads)
                     if args.net_variants:
                         run_pageload(browser, running.url, args.net_variants, args.net_runs, 0,
-                                     Deadline(deadline.remaining() - lifecycle_share - tab_share),
+                                     Deadline(deadline.remaining() - lifecycle_share - tab_share
+                                              - live_share),
                                      loads=measured.net_loads, network=REAL_NETWORK)
                     apps = [v for v in args.variants if v.name in TAB_VARIANTS]
                     if args.tab_loads:
                         measured.tabs.update(run_tab_response(
                             lambda: playwright.chromium.launch(**launch_args(playwright)),
                             running.url, apps, args.tab_loads,
-                            Deadline(deadline.remaining() - lifecycle_share)))
+                            Deadline(deadline.remaining() - lifecycle_share - live_share)))
                 finally:
                     browser.close()
                 write_results(args, measured)  # kept even if the lifecycle goes wrong
-            if not args.no_lifecycle:
-                run_lifecycle(playwright, running.url, args.cycles, deadline,
+            if lifecycle_share:
+                run_lifecycle(playwright, running.url, args.cycles,
+                              Deadline(deadline.remaining() - live_share),
                               runs=measured.lifecycle_runs)
+            if with_live:
+                browser = playwright.chromium.launch(**launch_args(playwright))
+                measured.browser_version = browser.version
+                try:
+                    live.run_live(browser, running.url, args.live_requests, deadline,
+                                  runs=measured.live)
+                finally:
+                    browser.close()
     finally:
         # Whatever stopped the run, what it measured is written and reported.
         measured.load_average.append(os.getloadavg()[0])
@@ -266,6 +304,7 @@ def write_results(args, measured):
     summaries = summaries_of(measured.loads)
     net_summaries = summaries_of(measured.net_loads)
     found = report.targets(summaries, measured.lifecycle_runs, measured.tabs, net_summaries)
+    found += live.targets(measured.live)
     machine = {"platform": platform.platform(), "cpus": os.cpu_count(),
                "load_average": measured.load_average, "chromium": measured.browser_version}
     results = results_json(args, machine, measured.loads, summaries, measured.lifecycle_runs,
@@ -279,6 +318,8 @@ def write_results(args, measured):
                       for variant in args.net_variants if variant.name in measured.net_loads},
     }
     results["tab_response"] = measured.tabs
+    results["live"] = {"requests": args.live_requests if measured.live else None,
+                       "runs": measured.live}
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     return summaries, net_summaries, found
 
@@ -309,6 +350,8 @@ def print_report(args, measured, summaries, net_summaries, found):
         sections.append(report.tab_table(measured.tabs, summaries))
     if lifecycle_runs:
         sections.append(report.lifecycle_table(lifecycle_runs))
+    if measured.live:
+        sections.append(live.table(measured.live, args.live_requests))
     sections.append(report.targets_text(found))
     drawn = report.draw_chart(args.out / "results.png", args.variants, loads, summaries,
                               lifecycle_runs, net_summaries)
@@ -317,7 +360,8 @@ def print_report(args, measured, summaries, net_summaries, found):
     print("\n\n".join(sections))
     failed = [name for name, runs in loads.items() if not runs["cold"]]
     print(report.last_line(summaries, lifecycle_runs, args.runs, failed, measured.tabs,
-                           net_summaries, args.net_runs, found), flush=True)
+                           net_summaries, args.net_runs, found,
+                           live.pairs(measured.live, args.live_requests)), flush=True)
 
 
 def _failures(loads):

@@ -133,11 +133,25 @@ class ReturnsApp:
         if self.kit is None or change["shop_id"] != self.kit.config.shop_id:
             return
         if not change["connected"]:
-            in_background(self.tab.hide())
+            asked = ask_to_connect(ConnectionRemoved(change["connect_url"]))
             self.header.connect(change["connect_url"])
-            self.panel.connect(*ask_to_connect(ConnectionRemoved(change["connect_url"])))
+            self.panel.connect(*asked)
+            in_background(self._unmount_for(asked))
         elif change["reconnect_by"] is not None:
             self.header.reconnect(change["reconnect_by"], change["connect_url"])
+
+    async def _unmount_for(self, asked):
+        # The unmounted tab shows its loading placeholder: the request to connect goes
+        # back over it.
+        await self.tab.hide()
+        self.panel.connect(*asked)
+
+    def network_changed(self, online):
+        """The browser went offline (said calmly, the widget left as it is) or came back
+        (a summary at once: what changed meanwhile)."""
+        self.panel.network(online)
+        if online and self.watch is not None:
+            self.watch.network_changed(True)
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)

@@ -6,7 +6,8 @@ mounts it whenever the shell shows the Returns tab, including a tab chosen
 before Python was ready. With a backend, the requests waiting for an answer
 show on the tab, the Orders pointer and the title, pushed by the backend as
 TikTok's webhooks tell it (its event stream), refreshed when the page is seen
-again, and every few minutes while the stream is down.
+again, and every few minutes while the stream is down. Offline, a calm note beside the
+widget says so; back online, the stream and a fresh count come at once.
 """
 
 import asyncio
@@ -47,7 +48,8 @@ def start():
 
         def make_watch(shop_id, on_refreshed):
             return watch_summary(backend, shop_id, on_refreshed,
-                                 on_connection=lambda change: app.connection_changed(change))
+                                 on_connection=lambda change: app.connection_changed(change),
+                                 on_network=lambda online: app.network_changed(online))
     header = ShopHeader(document, on_switch=lambda shop_id: app.switch_later(shop_id))
     app = ReturnsApp(settings, panel, header, make_kit=WidgetKit, account=account,
                      make_watch=make_watch, first_row=first_row)
@@ -74,12 +76,13 @@ async def first_row(selector):
     await FIRST_ROW(selector, FIRST_ROW_WAIT_MS)
 
 
-def watch_summary(backend, shop_id, on_refreshed, on_connection):
+def watch_summary(backend, shop_id, on_refreshed, on_connection, on_network):
     """The SummaryWatch of the page, refreshing on its own from now on, and following the
-    backend's event stream once the app says so (``go_live``)."""
+    backend's event stream once the app says so (``go_live``): the stream also tells when
+    the browser goes offline and comes back (``on_network``)."""
     notifier = Notifier(lambda title, body: notifications.show(title, body))
     notifications = BrowserNotifications(window, document, notifier)
-    live = LiveEvents(backend, on_connection=on_connection)
+    live = LiveEvents(backend, on_connection=on_connection, on_network=on_network)
     watch = SummaryWatch(lambda fresh: returns_summary(backend, shop_id(), fresh),
                          AttentionView(document), now=time.time,
                          notifier=notifier, on_refreshed=on_refreshed, live=live)

@@ -6,10 +6,15 @@
     panel.connect("Connect your TikTok Shop", "…to answer returns here.", connect_url)
     panel.mounted()                      # hides the placeholder: the widget fills the tab
     panel.activity("Accepted return 4035… (APPROVE_REFUND).")
+    panel.network(False)                 # a calm note: offline, catching up once back
 
 It fills elements the page shell already painted (``returns-status``,
-``returns-retry``, ``returns-connect``, ``returns-activity``), always as text.
+``returns-retry``, ``returns-connect``, ``returns-activity``, ``returns-offline``),
+always as text.
 """
+
+OFFLINE = ("You are offline. What this page shows may be out of date: it catches up as soon "
+           "as you are back online.")
 
 from pyscript.ffi import create_proxy
 from tiktokshop_widgets.background import in_background
@@ -23,6 +28,7 @@ class StatusPanel:
         self._retry = document.getElementById("returns-retry")
         self._connect = document.getElementById("returns-connect")
         self._activity = document.getElementById("returns-activity")
+        self._offline = document.getElementById("returns-offline")
         # One listener for the page's lifetime: the button stays, only hidden.
         self._retry.addEventListener("click", create_proxy(lambda event: self._on_retry(on_retry)))
 
@@ -47,6 +53,11 @@ class StatusPanel:
 
     def activity(self, text):
         self._activity.textContent = text
+
+    def network(self, online):
+        """Offline: a note beside the widget, which stays (no error wall); gone once back."""
+        self._offline.textContent = "" if online else OFFLINE
+        self._offline.hidden = online
 
     def _show(self, state, headline, detail):
         self._status.dataset.state = state

@@ -8,6 +8,7 @@
     await watch.run(asyncio.sleep) # every few minutes while no event stream is up
     watch = SummaryWatch(..., live=LiveEvents(backend))   # with the backend's event stream:
     watch.go_live()                # after the first row; live.on_summary -> watch.pushed
+    watch.network_changed(True)    # back online: a summary now (live.on_network)
 
 A summary that cannot be had changes nothing the seller relies on: the view
 keeps its last figures, marked stale, and the next try comes sooner. Refreshes
@@ -62,6 +63,11 @@ class SummaryWatch:
         """Follow the backend's event stream from now on (after the first row, off its path)."""
         if self._live is not None:
             self._live.open()
+
+    def network_changed(self, online):
+        """The browser came back online (catch up: the stream may stay refused) or went off."""
+        if online:
+            self.refresh_later()
 
     def stream_changed(self, up):
         """The event stream came up (catch up on what it missed) or went down (poll again)."""

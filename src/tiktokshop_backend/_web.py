@@ -220,8 +220,12 @@ class JsonApi:
             raise InvalidInput("partner_type must be 1")
         shop = await self.sellers_shop(open_id, shop_id)
         token = await self.services.widget_tokens.for_shop(open_id, shop)
-        return json_reply(200, 0, "success",
-                          {"token": token.token, "expire_at": str(token.expire_at)})
+        # expires_in: the seconds left on this server's clock, so that a browser whose
+        # clock is off judges the token's lifetime right (expire_at is TikTok's field).
+        expires_in = max(0, int(token.expire_at - self.services.clock.now()))
+        return json_reply(200, 0, "success", {"token": token.token,
+                                              "expire_at": str(token.expire_at),
+                                              "expires_in": expires_in})
 
     async def returns_summary(self, request: Request, open_id: str) -> JSONResponse:
         shop_id = requested_shop(request, ("outer_shop_id", "fresh"))

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse
 
+from collections import Counter
 from contextlib import asynccontextmanager
 
 from . import auth, controls, errors, open_api, platform, widget_api
@@ -54,16 +55,17 @@ def create_app(settings: SandboxSettings, clock=None) -> Starlette:
     signer = TokenSigner(secret, settings.app_key, settings.widget_token_ttl, clock)
     auths = Authorizations(store, settings, clock)
     faults = Faults()
+    calls = Counter()  # Open API calls received, by method and path template
     sender = WebhookSender(store, events, settings, clock)
 
     routes = [
         *platform.routes(),  # before the widget API: both live under /api
         *widget_api.routes(store, signer, settings),
         *auth.routes(store, auths, settings, faults),
-        *open_api.routes(store, auths, signer, settings, clock, faults, events),
+        *open_api.routes(store, auths, signer, settings, clock, faults, events, calls),
     ]
     if settings.controls:
-        routes += controls.routes(store, auths, settings, clock, faults, sender)
+        routes += controls.routes(store, auths, settings, clock, faults, sender, calls)
 
     @asynccontextmanager
     async def lifespan(app):

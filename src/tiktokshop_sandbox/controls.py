@@ -17,6 +17,9 @@
     POST <sandbox>/control/webhooks/fail {"count": 2}     the next 2 attempts fail, retried
     POST <sandbox>/control/webhooks/duplicate {"tts_notification_id": "..."}   (or {}: the
          latest delivered) -> {"delivery": {...}}: the same event is sent once more
+    GET  <sandbox>/control/calls   -> {"open_api": {"POST /return_refund/202309/returns/search": 3,
+         ...}}: the Open API calls that reached an endpoint so far (refused ones too; not
+         those an injected fault answered), by method and path template
     GET  <sandbox>/control          a page: the clock, each shop with an
                                     "Add a return request" button
 
@@ -32,6 +35,7 @@ is a redirect back to the page, which says what was added.
 """
 
 import math
+from collections import Counter
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -63,11 +67,16 @@ class BadControl(ValueError):
 
 
 def routes(store: ReturnsStore, auths: Authorizations, settings: SandboxSettings, clock,
-           faults: Faults, webhooks: WebhookSender) -> list:
+           faults: Faults, webhooks: WebhookSender, calls: Counter) -> list:
     controls = Controls(store, auths, settings, clock, faults, webhooks)
+
+    async def open_api_calls(request: Request) -> JSONResponse:  # on the loop that counts
+        return JSONResponse({"open_api": dict(calls)}, headers={"cache-control": "no-store"})
+
     return [
         Route(CONTROL_PATH, controls.page, methods=["GET"], name="control_page"),
         Route(CONTROL_PATH + "/clock", controls.json(controls.advance_clock), methods=["POST"]),
+        Route(CONTROL_PATH + "/calls", open_api_calls, methods=["GET"]),
         Route(CONTROL_PATH + "/authorize", controls.json(controls.authorize), methods=["POST"]),
         Route(CONTROL_PATH + "/returns", controls.add_return, methods=["POST"]),
         Route(CONTROL_PATH + "/faults", controls.json(controls.inject_fault), methods=["POST"]),

@@ -36,6 +36,7 @@ decided there (or here) is RETURN_NOT_PENDING (409), never decided twice.
 
 import hmac
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
@@ -89,8 +90,9 @@ MAX_UNIX_TIME = 2**40
 
 
 def routes(store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
-           settings: SandboxSettings, clock, faults: Faults, events: Events) -> list:
-    api = OpenApi(store, auths, signer, settings, clock, events)
+           settings: SandboxSettings, clock, faults: Faults, events: Events,
+           calls: Counter) -> list:
+    api = OpenApi(store, auths, signer, settings, clock, events, calls)
     return [Mount(
         OPEN_API_MOUNT,
         routes=[
@@ -122,8 +124,11 @@ class Call:
 
 class OpenApi:
     def __init__(self, store: ReturnsStore, auths: Authorizations, signer: TokenSigner,
-                 settings: SandboxSettings, clock, events: Events):
+                 settings: SandboxSettings, clock, events: Events, calls: Counter):
         self.events = events
+        # Every call received, refused or not, by "METHOD <path template>": what TikTok
+        # would count against the app (the controls show it).
+        self.calls = calls
         self.store = store
         self.auths = auths
         self.signer = signer
@@ -132,6 +137,7 @@ class OpenApi:
 
     def endpoint(self, action, shop_scoped: bool = True):
         async def serve(request: Request) -> JSONResponse:
+            self.calls[f"{request.method} {request.scope['route'].path}"] += 1
             try:
                 raw_body = await read_body(request)
                 self._check_signature(request, raw_body)

@@ -24,6 +24,7 @@ asyncio, where ``wait_for`` would cancel that caller and break it.
 import asyncio
 import json
 
+from .background import in_background
 from .errors import BackendError, js_error_message
 from .page import policy_advice
 
@@ -95,8 +96,7 @@ class Backend:
             options["headers"]["content-type"] = "application/json"
             options["body"] = json.dumps(body)
         try:
-            status, text = await asyncio.wait_for(self._status_and_text(url, options),
-                                                  self.timeout)
+            status, text = await _within(self._status_and_text(url, options), self.timeout)
         except asyncio.TimeoutError:
             raise error_class("timeout", service + " did not answer within "
                               + str(self.timeout) + " s.")
@@ -127,6 +127,33 @@ class Backend:
     async def _status_and_text(self, url, options):
         response = await self._fetch(url, **options)
         return response.status, await response.text()
+
+
+async def _within(coroutine, seconds):
+    """``await coroutine``, or ``asyncio.TimeoutError`` after ``seconds``; then the
+    coroutine is left to end on its own, its outcome dropped, never cancelled.
+
+    A fetch is not stopped by cancelling its await, and cancelling Pyodide's await of
+    a JS promise makes it report an ``InvalidStateError`` in the console once the
+    promise settles (seen when a tab woke from hours in the background: the timers
+    it had missed, a request's timeout among them, fired at once, the reply in flight).
+    """
+    outcome = []
+    settled = asyncio.Event()
+
+    async def run():
+        try:
+            outcome.append((await coroutine, None))
+        except Exception as error:
+            outcome.append((None, error))
+        settled.set()
+
+    in_background(run())
+    await asyncio.wait_for(settled.wait(), seconds)
+    value, error = outcome[0]
+    if error is not None:
+        raise error
+    return value
 
 
 def parse_reply(status, body, error_class=BackendError, service=SERVICE):

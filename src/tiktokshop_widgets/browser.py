@@ -112,6 +112,19 @@ source.onerror = () => onReady(source.readyState === EventSource.CLOSED ? "close
 return source;"""
 
 
+# What LiveEvents needs to know of the page's surroundings: the network and whether
+# the seller looks at it. Undone by the function it returns.
+WATCH_PRESENCE = """const look = () => report(navigator.onLine, document.visibilityState === "visible");
+window.addEventListener("online", look);
+window.addEventListener("offline", look);
+document.addEventListener("visibilitychange", look);
+return () => {
+  window.removeEventListener("online", look);
+  window.removeEventListener("offline", look);
+  document.removeEventListener("visibilitychange", look);
+};"""
+
+
 class BrowserPage(Page):
     def __init__(self):
         self.live_proxies = 0
@@ -126,6 +139,7 @@ class BrowserPage(Page):
         self._blocked_by_policy = js.Function(POLICY_VIOLATIONS)()
         self._event_source = js.Function("url", "withCredentials", "names", "onMessage",
                                          "onReady", EVENT_SOURCE)
+        self._watch_presence = js.Function("report", WATCH_PRESENCE)
 
     async def import_module(self, url):
         # A browser keeps a failed module import for the page's lifetime, so a
@@ -221,6 +235,12 @@ class BrowserPage(Page):
 
     def close_event_source(self, source):
         source.close()
+
+    def online(self):
+        return js.navigator.onLine is not False
+
+    def watch_presence(self, report):
+        return self._watch_presence(report)
 
 
 def _value(outcome):

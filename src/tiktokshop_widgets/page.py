@@ -120,6 +120,17 @@ class Page:
         """Close an ``event_source``: no more calls of its handlers."""
         raise NotImplementedError
 
+    def online(self):
+        """Whether the browser believes it has a network (``navigator.onLine``)."""
+        raise NotImplementedError
+
+    def watch_presence(self, report):
+        """Call ``report(online, visible)`` each time the browser goes offline or back
+        online (window ``offline``/``online``) or the page is hidden or shown again
+        (document ``visibilitychange``). ``report`` is a proxy. Returns a function
+        that stops watching."""
+        raise NotImplementedError
+
     def async_function(self, coroutine_function):
         """A JS function returning a promise of ``await coroutine_function(*args)``,
         run as a task; counted as a proxy until released.

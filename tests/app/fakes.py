@@ -28,6 +28,9 @@ class Panel:
     def activity(self, text):
         self.lines.append(text)
 
+    def network(self, online):
+        self.shown.append(("online",) if online else ("offline",))
+
 
 class Header:
     def __init__(self):

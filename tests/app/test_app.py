@@ -1,5 +1,7 @@
 """The demo app as the seller meets it: their shops first, then the widget; switching; connecting."""
 
+import asyncio
+
 import pytest
 
 from returns_app.app import ReturnsApp
@@ -254,6 +256,10 @@ async def test_a_removed_authorization_of_the_shown_shop_asks_to_connect_again_a
     assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop again", CONNECT)
     assert shown.header.shown[-1] == ("connect", CONNECT)
     await until(lambda: shown.kits[0].unmounts == 1)  # the widget goes
+    for _ in range(10):
+        await asyncio.sleep(0)
+    # and the request to connect stays, not the unmounted tab's loading placeholder
+    assert shown.panel.shown[-1] == ("connect", "Connect your TikTok Shop again", CONNECT)
 
 
 async def test_an_expiry_ahead_of_the_shown_shop_is_a_reminder_only():
@@ -265,3 +271,20 @@ async def test_an_expiry_ahead_of_the_shown_shop_is_a_reminder_only():
                                   "connect_url": CONNECT, "reconnect_by": "2026-01-24T00:00:00Z"})
     assert shown.header.shown[-1] == ("reconnect", "2026-01-24T00:00:00Z", CONNECT)
     assert shown.panel.shown[-1] == ("mounted",)
+
+
+async def test_offline_is_a_note_beside_the_widget_and_back_online_the_count_is_asked_again():
+    summaries = Summaries(**{MAPLE.id: waiting(3)})
+    shown = App(config(), Account(seller(MAPLE)), summaries=summaries)
+    shown.app.follow("returns")
+    await shown.app.start()
+    await until(lambda: shown.panel.shown[-1] == ("mounted",) and shown.attention.shown == [3])
+
+    shown.app.network_changed(False)
+    assert shown.panel.shown[-1] == ("offline",) and shown.kits[0].unmounts == 0
+    summaries.by_shop[MAPLE.id] = waiting(4)  # a request came while the seller was away
+    shown.app.network_changed(True)
+
+    assert shown.panel.shown[-1] == ("online",)
+    await until(lambda: shown.attention.shown == [3, 4])
+    assert shown.kits[0].unmounts == 0

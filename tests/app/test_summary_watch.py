@@ -189,3 +189,15 @@ def test_without_a_stream_going_live_changes_nothing():
     watch = SummaryWatch(Backend(summary(3)), View(), now=lambda: NOW)
     watch.go_live()
     assert watch.live is False
+
+
+async def test_back_online_it_asks_for_a_summary_at_once_and_offline_it_asks_nothing():
+    backend = Backend(summary(3))
+    view = View()
+    watch = SummaryWatch(backend, view, now=lambda: NOW)
+    watch.network_changed(False)
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert backend.asked == []
+    watch.network_changed(True)
+    await until(lambda: view.shown == [3])

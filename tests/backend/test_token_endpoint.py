@@ -40,10 +40,11 @@ def test_a_seller_of_the_shop_gets_tikToks_widget_token(backend, tiktok):
     assert response.headers["cache-control"] == "no-store"
     body = response.json()
     assert body["code"] == 0 and body["message"] == "success"
-    assert set(body["data"]) == {"token", "expire_at"}
+    assert set(body["data"]) == {"token", "expire_at", "expires_in"}
     token, expire_at = body["data"]["token"], body["data"]["expire_at"]
     assert token.startswith("eyJ")
     assert isinstance(expire_at, str) and int(expire_at) == int(tiktok.clock.now()) + 300
+    assert body["data"]["expires_in"] == 300
     # The token is TikTok's (the sandbox's), for this shop: its platform accepts it.
     claims = tiktok_signer(tiktok).verify(token)
     assert claims.shop_id == US_SHOP
@@ -60,10 +61,26 @@ def test_a_token_is_reused_until_shortly_before_it_expires(backend, tiktok):
     first = backend.get(TOKEN_PATH, params=token_query()).json()["data"]
     assert backend.get(TOKEN_PATH, params=token_query()).json()["data"] == first
     tiktok.clock.advance(300 - 60 - 1)  # still more than the margin (60 s) left
-    assert backend.get(TOKEN_PATH, params=token_query()).json()["data"] == first
+    later = backend.get(TOKEN_PATH, params=token_query()).json()["data"]
+    assert (later["token"], later["expire_at"]) == (first["token"], first["expire_at"])
     tiktok.clock.advance(2)
     second = backend.get(TOKEN_PATH, params=token_query()).json()["data"]
     assert second["token"] != first["token"] and int(second["expire_at"]) > int(first["expire_at"])
+
+
+def test_expires_in_counts_the_seconds_left_on_the_backends_clock(backend, tiktok):
+    # A browser whose clock is off judges the token by expires_in, not by expire_at.
+    connect(backend, tiktok)
+    first = backend.get(TOKEN_PATH, params=token_query()).json()["data"]
+    assert first["expires_in"] == int(first["expire_at"]) - tiktok.clock.now() == 300
+    tiktok.clock.advance(200)  # the same, cached token: less of it left
+    again = backend.get(TOKEN_PATH, params=token_query()).json()["data"]
+    assert (again["token"], again["expire_at"]) == (first["token"], first["expire_at"])
+    assert again["expires_in"] == int(again["expire_at"]) - tiktok.clock.now() == 100
+    tiktok.clock.advance(50)  # within the margin: a new token, a whole lifetime left
+    fresh = backend.get(TOKEN_PATH, params=token_query()).json()["data"]
+    assert fresh["token"] != first["token"]
+    assert fresh["expires_in"] == int(fresh["expire_at"]) - tiktok.clock.now() == 300
 
 
 def test_each_shop_has_its_own_token(backend, tiktok):

@@ -72,7 +72,8 @@ def test_a_run_that_measured_nothing_is_still_reported_without_a_chart(tmp_path,
     args = run.parse_args(["--variants", "native", "--out", str(tmp_path)])
     measured = SimpleNamespace(
         loads={"native": {"cold": [], "warm": [], "failures": ["out of time after 0 of 7 runs"]}},
-        net_loads={}, tabs={}, lifecycle_runs={}, browser_version=None, load_average=[9.0, 9.5])
+        net_loads={}, tabs={}, lifecycle_runs={}, live={}, browser_version=None,
+        load_average=[9.0, 9.5])
 
     summaries, net_summaries, found = run.write_results(args, measured)
     run.print_report(args, measured, summaries, net_summaries, found)

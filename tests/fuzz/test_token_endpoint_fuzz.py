@@ -96,7 +96,7 @@ def test_any_request_gets_a_json_answer_and_only_the_seller_a_token(clients, who
     assert set(body) == {"code", "message", "data"}
     if response.status_code == 200:
         assert who == "seller" and method == "GET"
-        assert body["code"] == 0 and set(body["data"]) == {"token", "expire_at"}
+        assert body["code"] == 0 and set(body["data"]) == {"token", "expire_at", "expires_in"}
         assert response.request.url.params["outer_shop_id"] == DEMO_SHOP
     else:
         assert body["code"] != 0

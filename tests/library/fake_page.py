@@ -94,6 +94,9 @@ class FakePage(Page):
         self.globals = {}
         self.policy_blocks = {}  # URL prefix -> the directive of the page's policy refusing it
         self.event_sources = []
+        self.network_up = True
+        self.visible = True
+        self.presence_watchers = []  # the reports of watch_presence, until stopped
 
     def add_element(self, selector):
         element = FakeElement(selector.lstrip("#"))
@@ -177,6 +180,22 @@ class FakePage(Page):
 
     def close_event_source(self, source):
         source.closed = True
+
+    def online(self):
+        return self.network_up
+
+    def watch_presence(self, report):
+        self.presence_watchers.append(report)
+        return lambda: self.presence_watchers.remove(report)
+
+    def presence(self, online=None, visible=None):
+        """The browser goes offline or online, the page is hidden or shown: watchers told."""
+        if online is not None:
+            self.network_up = online
+        if visible is not None:
+            self.visible = visible
+        for report in list(self.presence_watchers):
+            report(self.network_up, self.visible)
 
 
 class FakeEventSource:

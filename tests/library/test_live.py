@@ -113,7 +113,7 @@ async def test_a_drop_is_the_browsers_to_retry_a_refusal_ours_with_backoff():
     await until(lambda: len(page.event_sources) == 2)
     page.event_sources[1].ready("closed")
     await until(lambda: sleep.asked == [2, 4])
-    assert page.live_proxies == 0  # the closed sources' handlers were let go
+    assert page.live_proxies == 1  # the closed sources' handlers were let go: the page's watch stays
     sleep.wake()
     await until(lambda: len(page.event_sources) == 3)
     page.event_sources[2].ready("open")
@@ -134,6 +134,7 @@ async def test_close_stops_it_for_good():
     for _ in range(20):
         await asyncio.sleep(0)
     assert len(page.event_sources) == 1 and page.live_proxies == 0 and not live.live
+    assert page.presence_watchers == [] and live.state == "closed"
     live.open()
     assert len(page.event_sources) == 2
 
@@ -143,3 +144,79 @@ async def test_without_credentials_the_stream_is_opened_without_them():
     live, _ = live_events(page, credentials="omit")
     live.open()
     assert page.event_sources[0].with_credentials is False
+
+
+async def test_offline_there_is_no_stream_and_back_online_one_opens_at_once():
+    page = FakePage()
+    sleep = ManualSleep()
+    live, seen = live_events(page, sleep)
+    networks = []
+    live.on_network = networks.append
+    live.open()
+    page.event_sources[0].ready("open")
+
+    page.presence(online=False)
+
+    assert page.event_sources[0].closed and not live.live and live.state == "offline"
+    assert networks == [False] and seen.states == [True, False]
+    page.presence(visible=False)
+    page.presence(visible=True)   # seen again while offline: still nothing to connect to
+    assert len(page.event_sources) == 1 and sleep.asked == []
+
+    page.presence(online=True)
+
+    assert len(page.event_sources) == 2 and networks == [False, True]
+    assert live.state == "connecting"
+    page.event_sources[1].ready("open")
+    assert live.live and live.state == "open" and seen.states == [True, False, True]
+    assert page.live_proxies == 3  # the open stream's two handlers and the page's watch
+
+
+async def test_a_page_opened_offline_waits_for_the_network():
+    page = FakePage()
+    page.network_up = False
+    live, seen = live_events(page)
+    live.open()
+    assert page.event_sources == [] and live.state == "offline" and not live.online
+    page.presence(online=True)
+    assert len(page.event_sources) == 1
+
+
+async def test_a_backoff_that_grew_while_offline_or_hidden_is_not_waited_out():
+    page = FakePage()
+    sleep = ManualSleep()
+    live, seen = live_events(page, sleep)
+    live.open()
+    for attempt in range(6):  # refused again and again while the tab sat in the background
+        page.event_sources[-1].ready("closed")
+        await until(lambda: len(sleep.asked) == attempt + 1)
+        sleep.wake()
+        await until(lambda: len(page.event_sources) == attempt + 2)
+    page.event_sources[-1].ready("closed")
+    await until(lambda: sleep.asked == [2, 4, 8, 16, 32, 60, 60])
+    page.presence(visible=False)
+    assert len(page.event_sources) == 7   # hidden: nothing new
+
+    page.presence(visible=True)           # the seller is back: a stream now, not in 60 s
+
+    assert len(page.event_sources) == 8 and not page.event_sources[-1].closed
+    sleep.wake()                          # the old wait ends: no second stream
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert len(page.event_sources) == 8
+    page.event_sources[-1].ready("closed")
+    await until(lambda: sleep.asked[-1] == 2)  # and the backoff starts again
+
+
+async def test_a_live_stream_is_left_alone_when_the_page_is_seen_again():
+    page = FakePage()
+    live, _ = live_events(page)
+    live.open()
+    page.event_sources[0].ready("open")
+    page.presence(visible=False)
+    page.presence(visible=True)
+    assert len(page.event_sources) == 1 and not page.event_sources[0].closed and live.live
+    page.event_sources[0].ready("connecting")  # dropped: the browser reconnects by itself,
+    page.presence(visible=False)               # sending Last-Event-ID; that one stays
+    page.presence(visible=True)
+    assert len(page.event_sources) == 1 and not page.event_sources[0].closed

@@ -1,5 +1,7 @@
 """returns_summary: what waits for the seller, from the backend, checked."""
 
+import asyncio
+
 import pytest
 
 from tiktokshop_widgets import Backend, BackendError, ReturnsSummary, returns_summary
@@ -68,3 +70,27 @@ async def test_the_summary_may_be_awaited_where_micropython_runs_no_asyncio():
     assert summary.awaiting == 3
     with pytest.raises(BackendError, match="HTTP 403: not your shop"):
         await as_js_drives_it(returns_summary(shop_backend, "1"))
+
+
+async def test_a_timed_out_request_is_left_to_end_not_cancelled():
+    # A woken tab's overdue timeout fires with the reply still in flight: the seller gets
+    # "did not answer", and the fetch (a JS promise, which cancelling would not stop and
+    # Pyodide would report when it settles) ends on its own, its reply dropped.
+    fetch = FakeFetch((200, {"code": 0, "data": SUMMARY}), answering=False)
+    cancelled = []
+
+    async def uncancellable(url, **options):
+        try:
+            return await fetch(url, **options)
+        except BaseException as error:
+            cancelled.append(error)
+            raise
+
+    slow = Backend(BACKEND, fetch=uncancellable, timeout=0.05, page=FakePage())
+    with pytest.raises(BackendError, match="did not answer within 0.05 s") as error:
+        await returns_summary(slow, "1")
+    assert error.value.kind == "timeout"
+    fetch.gate.set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert cancelled == [] and len(fetch.requests) == 1

@@ -16,12 +16,12 @@ from .tiktok import US_CIPHER, US_SHOP, authorize, connect, open_api, refused, s
 CONTROL = SANDBOX + "/control"
 PENDING = "RETURN_OR_REFUND_REQUEST_PENDING"
 REQUEST_WINDOW = 4 * 86_400
-INJECTED, RATE_LIMITED = 99100010, 99100007
+INJECTED, RATE_LIMITED, ACCESS_TOKEN_INVALID = 99100010, 99100007, 99100004
 
 
 @pytest.mark.parametrize("method, path", [
     ("GET", ""), ("POST", "/clock"), ("POST", "/authorize"), ("POST", "/returns"),
-    ("POST", "/faults"), ("POST", "/revoke"),
+    ("POST", "/faults"), ("POST", "/revoke"), ("GET", "/calls"),
 ])
 def test_controls_are_not_there_unless_the_settings_turn_them_on(settings, clock, method, path):
     app = mounted(create_app(dataclasses.replace(settings, controls=False), clock))
@@ -84,6 +84,20 @@ def test_the_control_page_has_an_add_button_per_shop_that_adds_a_request(client,
     assert app.state.store.pending_count(US_SHOP) == 14
     assert "<td>14</td>" in after
 
+
+def test_the_open_api_calls_received_are_counted_by_path_template(client):
+    token = connect(client, [US_SHOP])["access_token"]
+    search = {"token": token, "query": {"shop_cipher": US_CIPHER}}
+    assert client.get(CONTROL + "/calls").json() == {"open_api": {}}
+
+    success(open_api(client, "POST", RETURNS_SEARCH_PATH, **search))
+    success(open_api(client, "POST", RETURNS_SEARCH_PATH, **search))
+    refused(open_api(client, "GET", SHOPS_PATH, token="not-a-token"), 401, ACCESS_TOKEN_INVALID)
+
+    calls = client.get(CONTROL + "/calls")
+    assert calls.headers["cache-control"] == "no-store"
+    assert calls.json() == {"open_api": {"POST " + RETURNS_SEARCH_PATH: 2,
+                                         "GET " + SHOPS_PATH: 1}}
 
 def test_faults_answer_the_next_calls_then_stop(client):
     token = connect(client, [US_SHOP])["access_token"]
