@@ -26,6 +26,7 @@ from ._authorization import NotConnected, ReconnectNeeded, SellerAuthorization
 from ._client import OpenApiError
 from ._clock import Clock
 from ._metrics import Metrics
+from ._periodic import PeriodicPass
 from ._store import TokenStore
 
 logger = logging.getLogger("tiktokshop_backend.refresher")
@@ -35,35 +36,18 @@ PASS_LOCK = "refresher"
 CONCURRENT_REFRESHES = 4
 
 
-class TokenRefresher:
+class TokenRefresher(PeriodicPass):
+    task_name = "tiktokshop-token-refresher"
+
     def __init__(self, authorization: SellerAuthorization, store: TokenStore, shared,
                  clock: Clock, metrics: Metrics, *, interval: float, ahead: int):
+        super().__init__(interval=interval)
         self.authorization = authorization
         self.store = store
         self.shared = shared
         self.clock = clock
         self.metrics = metrics
-        self.interval = interval
         self.ahead = ahead
-        self._task: asyncio.Task | None = None
-        self._started = self._ended = 0
-        self._pass_ended = asyncio.Condition()  # bound to the loop that first waits on it
-
-    def start(self) -> None:
-        """Run passes in a task of the running event loop until ``stop``."""
-        self._task = asyncio.create_task(self._run(), name="tiktokshop-token-refresher")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def next_pass(self) -> None:
-        """Return once a pass that starts after this call has ended (tests, tools)."""
-        wanted = self._started + 1
-        async with self._pass_ended:
-            await self._pass_ended.wait_for(lambda: self._ended >= wanted)
 
     async def run_pass(self) -> int:
         """Refresh the sellers whose access token expires within ``ahead``, if no other
@@ -96,18 +80,11 @@ class TokenRefresher:
                         "pass tries again", open_id, error.describe())
             return False
 
-    async def _run(self) -> None:
-        while True:
-            self._started += 1
-            try:
-                count = await self.run_pass()
-                if count:
-                    logger.info("refreshed %d access token(s) ahead of their expiry", count)
-            except Exception as exc:  # the store or Redis away: try again next time
-                self.metrics.refresher_pass("failed")
-                logger.warning("the token refresher's pass failed (%s: %s); next in %g s",
-                               type(exc).__name__, exc, self.interval)
-            self._ended += 1
-            async with self._pass_ended:
-                self._pass_ended.notify_all()
-            await asyncio.sleep(self.interval)
+    def pass_ended(self, count: int) -> None:
+        if count:
+            logger.info("refreshed %d access token(s) ahead of their expiry", count)
+
+    def pass_failed(self, error: Exception) -> None:
+        self.metrics.refresher_pass("failed")
+        logger.warning("the token refresher's pass failed (%s: %s); next in %g s",
+                       type(error).__name__, error, self.interval)

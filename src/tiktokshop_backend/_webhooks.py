@@ -6,7 +6,6 @@
     retries = WebhookRetries(webhooks, shared, interval=30)
     retries.start()              # in the app's lifespan: a pass now, then every interval
     await retries.run_pass()     # one pass: how many webhooks it did
-    await retries.passes(1)      # wait until that many passes have ended (tests, tools)
     await retries.stop()
 
 A delivery is a ``POST`` with a JSON body and ``Authorization: <signature>``
@@ -45,7 +44,6 @@ The work is safe to do twice (a retry after a process died half-way):
 - Any other type is acknowledged and ignored.
 """
 
-import asyncio
 import json
 import logging
 
@@ -65,6 +63,7 @@ from tiktokshop_protocol import (
 from ._authorization import NotConnected, ReconnectNeeded
 from ._client import OpenApiError
 from ._clock import iso_time
+from ._periodic import PeriodicPass
 from ._store import ReceivedWebhook, StoreUnavailable
 
 logger = logging.getLogger("tiktokshop_backend.webhooks")
@@ -226,34 +225,19 @@ class Webhooks:
             "reconnect_by": iso_time(await self.authorization.reconnect_by(open_id))})
 
 
-class WebhookRetries:
+class WebhookRetries(PeriodicPass):
     """Takes again the webhooks received but not done (their process died, or an attempt
     failed): a pass at start and every ``interval`` seconds (wall time), in one process
     at a time among those sharing ``shared``; due times are the webhooks' clock's."""
 
+    task_name = "tiktokshop-webhook-retries"
+
     def __init__(self, webhooks: Webhooks, shared, *, interval: float):
+        super().__init__(interval=interval)
         self.webhooks = webhooks
         self.store = webhooks.store
         self.clock = webhooks.clock
         self.shared = shared
-        self.interval = interval
-        self._task: asyncio.Task | None = None
-        self._ended = 0
-        self._pass_ended = asyncio.Condition()  # bound to the loop that first waits on it
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="tiktokshop-webhook-retries")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def passes(self, count: int) -> None:
-        """Return once ``count`` passes of the loop have ended since ``start``."""
-        async with self._pass_ended:
-            await self._pass_ended.wait_for(lambda: self._ended >= count)
 
     async def run_pass(self) -> int:
         """Prune the old webhooks and do the due ones, if no other process is at it; how
@@ -285,19 +269,13 @@ class WebhookRetries:
                     taken.notification_id, taken.type, taken.shop_id, taken.attempts)
         return await self.webhooks.process(taken)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                count = await self.run_pass()
-                if count:
-                    logger.info("did %d webhook(s) received earlier but not done", count)
-            except Exception as exc:  # the store or Redis away: try again next time
-                logger.warning("the webhook retries' pass failed (%s: %s); next in %g s",
-                               type(exc).__name__, exc, self.interval)
-            self._ended += 1
-            async with self._pass_ended:
-                self._pass_ended.notify_all()
-            await asyncio.sleep(self.interval)
+    def pass_ended(self, count: int) -> None:
+        if count:
+            logger.info("did %d webhook(s) received earlier but not done", count)
+
+    def pass_failed(self, error: Exception) -> None:
+        logger.warning("the webhook retries' pass failed (%s: %s); next in %g s",
+                       type(error).__name__, error, self.interval)
 
 
 def _notification(body: bytes) -> dict | None:

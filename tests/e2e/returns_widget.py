@@ -4,9 +4,12 @@
     expect(row(page, return_id)).to_have_attribute("data-status", APPROVED_REFUND)
 """
 
+import re
+
 from playwright.sync_api import Page, expect
 
 PENDING = "RETURN_OR_REFUND_REQUEST_PENDING"
+WIDGET_TOKEN_TTL_S = 300  # the sandbox's default widget_token_ttl
 WIDGET_TIMEOUT_MS = 30_000  # Pyodide's first start on a cold, busy CI machine
 
 
@@ -52,3 +55,18 @@ def reject(page: Page, return_id: str, comment: str = "") -> str:
 
 def show_all(page: Page) -> None:
     page.get_by_test_id("mr-filter").select_option("all")
+
+
+def keeps_working_across_token_lifetimes(page: Page, lifetimes: int, let_a_lifetime_pass) -> None:
+    """After each of ``lifetimes`` calls of ``let_a_lifetime_pass``: a decision with the
+    token the widget holds, then a fresh mount of the widget; no token error shown."""
+    orders = page.get_by_role("tab", name=re.compile("Orders"))
+    returns = page.get_by_role("tab", name=re.compile("Returns & Refunds"))
+    for _ in range(lifetimes):
+        let_a_lifetime_pass()
+        accept(page, pending_ids(page)[0])
+        expect(page.get_by_test_id("mr-error")).to_have_count(0)
+        orders.click()
+        returns.click()
+        wait_for_requests(page)
+    expect(page.get_by_text(re.compile("expired|getToken|Could not"))).to_have_count(0)
