@@ -75,8 +75,22 @@ def fresh_sandbox(server):
     return store
 
 
+class ServerClock:
+    """The session server's clock (earlier tests of the session moved it ahead of the wall)."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def now(self) -> float:
+        reply = httpx.post(f"{self.server.url}/sandbox/control/clock", json={"advance": 0},
+                           timeout=30)
+        reply.raise_for_status()
+        return reply.json()["now"]
+
+
 @pytest.fixture
 def token_signer(server):
-    """Signs tokens the session server accepts, for tests that forge replies."""
+    """Signs tokens the session server accepts, for tests that forge replies: their
+    lifetimes on the server's clock, as the sandbox judges them."""
     return TokenSigner(load_or_create_secret(server.data_dir / "token-secret"),
-                       app_key=SANDBOX_APP_KEY, ttl=300)
+                       app_key=SANDBOX_APP_KEY, ttl=300, clock=ServerClock(server))
