@@ -150,8 +150,8 @@ class ReturnsApp:
         """The browser went offline (said calmly, the widget left as it is) or came back
         (a summary at once: what changed meanwhile)."""
         self.panel.network(online)
-        if online and self.watch is not None:
-            self.watch.network_changed(True)
+        if self.watch is not None:
+            self.watch.network_changed(online)
 
     def _ask_to_connect(self, error):
         self.header.connect(error.connect_url)

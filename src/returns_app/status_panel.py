@@ -13,11 +13,11 @@ It fills elements the page shell already painted (``returns-status``,
 always as text.
 """
 
-OFFLINE = ("You are offline. What this page shows may be out of date: it catches up as soon "
-           "as you are back online.")
-
 from pyscript.ffi import create_proxy
 from tiktokshop_widgets.background import in_background
+
+OFFLINE = ("You are offline. What this page shows may be out of date: it catches up as soon "
+           "as you are back online.")
 
 
 class StatusPanel:
